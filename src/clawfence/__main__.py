@@ -1,0 +1,5 @@
+"""`python -m clawfence` runs the CLI."""
+
+from clawfence.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""The check registry: every module of checks, listed explicitly (nothing registers itself)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from clawfence.checks import (
+    baseline,
+    channels,
+    config_schema,
+    fs,
+    gateway,
+    host,
+    monitoring,
+    probes,
+    sandbox,
+    secrets,
+    skills,
+    tools,
+    updates,
+)
+from clawfence.guide import load as load_guide
+from clawfence.registry import Check, collect
+
+MODULES = (gateway, secrets, channels, sandbox, tools, fs, host, config_schema, monitoring, updates, skills,
+           baseline, probes)
+
+
+@lru_cache(maxsize=1)
+def all_checks() -> tuple[Check, ...]:
+    """Every check, sorted by id; validated against the guide catalogue."""
+    return collect(*MODULES, guide_ids=load_guide().ids)
+
+
+def by_id(check_id: str) -> Check | None:
+    """The check with ``check_id`` (case-insensitive), or None."""
+    cid = check_id.upper()
+    return next((c for c in all_checks() if c.id == cid), None)

@@ -1,0 +1,3 @@
+"""Checks: updates (see registry.MODULE_PREFIX for the id prefix)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Detectors of secrets and private data in text, shared by audit, guard and trail."""

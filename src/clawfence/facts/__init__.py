@@ -1,0 +1,163 @@
+"""Facts: everything the checks look at, collected once, typed, frozen and JSON round-trippable.
+
+All read-side I/O of the audit lives in this package. :func:`collect` gathers a :class:`Facts`
+snapshot; :meth:`Facts.to_json` / :meth:`Facts.from_json` save and load it (``--save-facts``,
+``--from-facts``). Secrets never enter a snapshot: they are summarised (see ``facts.config.SecretInfo``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from clawfence.facts.config import ConfigFacts, ConfigLoadError, analyse, load_config, parse_raw
+from clawfence.facts.drift import DriftFacts
+from clawfence.facts.files import FileFacts, collect_files
+from clawfence.facts.host import HostFacts, VersionFacts, collect_host, collect_version
+from clawfence.facts.locate import Installation, locate
+from clawfence.facts.probe import ProbeFacts
+from clawfence.facts.schema import validate
+from clawfence.facts.skills import SkillsFacts
+
+__all__ = ["ConfigLoadError", "Facts", "FactsError", "collect", "from_fixture", "locate"]
+
+FACTS_SCHEMA = 1
+
+
+class FactsError(Exception):
+    """Facts cannot be collected or loaded (missing state dir, bad facts file)."""
+
+
+class Facts(BaseModel, frozen=True):
+    """The snapshot. ``None`` for a part means "not collected" and makes checks needing it SKIP."""
+
+    facts_schema: int = FACTS_SCHEMA
+    collected_at: str = ""
+    home: str = ""
+    state_dir: str = ""
+    config_path: str = ""
+    located_by: str = ""
+    config: ConfigFacts | None = None
+    files: FileFacts | None = None
+    host: HostFacts | None = None
+    version: VersionFacts = Field(default_factory=VersionFacts)
+    exec_approvals: dict[str, Any] | None = None
+    env_vars: list[str] = Field(default_factory=list)
+    skills: SkillsFacts | None = None
+    drift: DriftFacts | None = None
+    probe: ProbeFacts | None = None
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys, 2-space indent)."""
+        return json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Facts:
+        """Load a saved snapshot; raises :class:`FactsError` with a one-line reason."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise FactsError(f"facts file is not JSON: {exc}") from exc
+        if not isinstance(data, dict) or data.get("facts_schema") != FACTS_SCHEMA:
+            raise FactsError(f"facts file has no facts_schema {FACTS_SCHEMA}")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise FactsError(f"facts file is invalid: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from exc
+
+
+def _exec_approvals(home: Path, state_dir: Path) -> dict[str, Any] | None:
+    """exec approvals: ``~/.openclaw/exec-approvals.json`` (file era) or the ``exec_approvals_config`` row of
+    ``state/openclaw.sqlite`` (database era, opened read-only). The socket token is dropped."""
+    doc: Any = None
+    f = home / ".openclaw" / "exec-approvals.json"
+    if f.is_file():
+        try:
+            doc = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            doc = None
+    db = state_dir / "state" / "openclaw.sqlite"
+    if doc is None and db.is_file():
+        try:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2)
+            try:
+                row = con.execute("SELECT raw_json FROM exec_approvals_config LIMIT 1").fetchone()
+            finally:
+                con.close()
+            doc = json.loads(row[0]) if row and row[0] else None
+        except (sqlite3.Error, ValueError):
+            doc = None
+    if not isinstance(doc, dict):
+        return None
+    doc = dict(doc)
+    sock = doc.get("socket")
+    if isinstance(sock, dict) and "token" in sock:
+        doc["socket"] = {**sock, "token": "«redacted»"}
+    out: dict[str, Any] = doc
+    return out
+
+
+def collect(
+    inst: Installation,
+    env: Mapping[str, str] | None = None,
+    version_override: str | None = None,
+    with_host: bool = True,
+) -> Facts:
+    """Collect a snapshot of ``inst``. Raises :class:`FactsError` if the state dir and config are both
+    missing, and :class:`ConfigLoadError` if the config cannot be parsed."""
+    env = os.environ if env is None else env
+    if not inst.state_dir.exists() and not inst.config_path.exists():
+        raise FactsError(f"no OpenClaw installation at {inst.state_dir} (state dir and config missing)")
+    salt = os.urandom(16)
+    cfg = load_config(inst.config_path, env, salt=salt)
+    hint = cfg.get("meta.lastTouchedVersion")
+    ver = collect_version(inst.state_dir, hint if isinstance(hint, str) else None, version_override)
+    if cfg.exists:
+        used, issues = validate(parse_raw(inst.config_path, env), ver.version)
+        cfg = cfg.model_copy(update={"issues": cfg.issues + issues, "schema_version": used})
+    logs = [Path(str(cfg.get("logging.file")))] if isinstance(cfg.get("logging.file"), str) else []
+    files = collect_files(inst.state_dir, inst.config_path, cfg.includes, salt, logs, inst.home)
+    return Facts(
+        collected_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        home=str(inst.home),
+        state_dir=str(inst.state_dir),
+        config_path=str(inst.config_path),
+        located_by=inst.how,
+        config=cfg,
+        files=files,
+        host=collect_host() if with_host else None,
+        version=ver,
+        exec_approvals=_exec_approvals(inst.home, inst.state_dir),
+        env_vars=sorted(k for k in env if k.startswith("OPENCLAW_")),
+    )
+
+
+def from_fixture(doc: Mapping[str, Any]) -> Facts:
+    """Build facts from a partial test fixture (pure): ``config`` is a raw openclaw.json object
+    (secrets in clear are summarised like the collector does), ``version`` a version string, every other
+    key a Facts field in its JSON form. Missing parts stay None, except ``host`` / ``files`` when given."""
+    d = dict(doc)
+    d.pop("expect", None)
+    d.pop("note", None)
+    raw = d.pop("config", None)
+    version = d.pop("version", None)
+    out: dict[str, Any] = {k: v for k, v in d.items()}
+    if version is not None:
+        out["version"] = {"version": version, "source": "fixture"}
+    if raw is not None:
+        cfg = analyse(raw, "openclaw.json", salt=b"fixture-salt", text=json.dumps(raw, indent=2))
+        used, issues = validate(raw, version) if version else (None, [])
+        out["config"] = cfg.model_copy(update={"issues": issues, "schema_version": used}).model_dump(mode="json")
+    out.setdefault("state_dir", "/home/user/.openclaw")
+    out.setdefault("config_path", "/home/user/.openclaw/openclaw.json")
+    return Facts.model_validate(out)
+
+
+__all__ += ["ConfigFacts", "DriftFacts", "FileFacts", "HostFacts", "ProbeFacts", "SkillsFacts", "VersionFacts"]

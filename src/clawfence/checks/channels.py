@@ -119,6 +119,14 @@ def allowlists_have_no_wildcard(facts: Facts) -> Iterator[Outcome]:
         for gid, g in (groups.items() if isinstance(groups, dict) else []):
             if isinstance(g, dict) and "allowFrom" in g:
                 lists.append((f"{s.path}.groups.{gid}.allowFrom", _list(g["allowFrom"]), False))
+        if isinstance(groups, dict) and "*" in groups:
+            seen = True
+            g = groups["*"] if isinstance(groups["*"], dict) else {}
+            mention = g.get("requireMention") is True
+            key = f"{s.path}.groups.*"
+            yield warned(f"{key} admits every group (requireMention={mention}); group senders are limited only by "
+                         "groupAllowFrom", key, _loc(facts, f"{s.path}.groups"),
+                         severity=Severity.LOW if mention else Severity.MEDIUM)
         for key, entries, is_dm in lists:
             if not entries:
                 continue

@@ -231,7 +231,8 @@ def hooks_ingress_scoped(facts: Facts) -> Iterator[Outcome]:
     ids = cfg(facts, "hooks.allowedAgentIds")
     if not isinstance(ids, list) or "*" in ids:
         ok = False
-        yield failed(f"hooks.allowedAgentIds is {ids!r}: hook callers may route to any agent",
+        shown = "unset" if ids is None else repr(ids)
+        yield failed(f"hooks.allowedAgentIds is {shown}: hook callers may route to any agent",
                      "hooks.allowedAgentIds", _loc(facts, "hooks.allowedAgentIds"), severity=up)
     if cfg(facts, "hooks.allowRequestSessionKey") is True:
         ok = False
@@ -278,8 +279,10 @@ def gateway_auth_rate_limited(facts: Facts) -> Iterator[Outcome]:
         yield passed(f"gateway.auth.mode is {auth_mode(facts)!r}: no shared secret to brute-force",
                      "gateway.auth.rateLimit", loc)
     elif gateway_exposed(facts):
-        yield failed(f"gateway is reachable beyond loopback (bind {_bind(facts)!r}) and gateway.auth.rateLimit "
-                     "is not set", "gateway.auth.rateLimit", loc)
+        via = f"tailscale {cfg(facts, 'gateway.tailscale.mode')}" if _bind(facts) in LOOPBACK_BINDS else (
+            f"bind {_bind(facts)!r}")
+        yield failed(f"gateway is reachable beyond loopback ({via}) and gateway.auth.rateLimit is not set",
+                     "gateway.auth.rateLimit", loc)
     else:
         yield passed("gateway.auth.rateLimit not set, but the gateway is loopback-only", "gateway.auth.rateLimit",
                      loc)
@@ -454,8 +457,9 @@ def control_ui_flags_safe(facts: Facts) -> Iterator[Outcome]:
         value = cfg(facts, key)
         if gone:
             what = "insecure auth" if name == "allowInsecureAuth" else "device-auth bypass"
+            left = "not set" if value is None else f"set to {value!r}: CF001 reports the leftover key"
             yield skipped(f"not applicable: {key} retired in OpenClaw {gone}, {what} no longer exists in this "
-                          f"version (set: {value!r}; CF001 reports a leftover key)", key)
+                          f"version ({left})", key)
         elif value is True and ui_on:
             yield failed(f"{key} is true", key, loc, severity=sev)
         elif value is True:

@@ -365,6 +365,7 @@ def open_channels_cannot_reach_dangerous_tools(facts: Facts) -> Iterator[Outcome
         yield passed("no enabled channel has an open DM or group policy", "channels", loc)
         return
     where = ", ".join(opens)
+    loc = _loc(facts, opens[0])
     ok = True
     if cfg(facts, "tools.elevated.enabled") is not False:
         ok = False

@@ -25,6 +25,8 @@ ID_RE = re.compile(r"^[A-Z]{2}\d{3}$")
 #: Area prefix of each check module (module name -> id prefix).
 MODULE_PREFIX: dict[str, str] = {
     "gateway": "GW",
+    "hooks": "GW",
+    "control_ui": "GW",
     "secrets": "AU",
     "channels": "CH",
     "sandbox": "SB",

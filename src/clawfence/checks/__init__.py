@@ -8,8 +8,10 @@ from clawfence.checks import (
     baseline,
     channels,
     config_schema,
+    control_ui,
     fs,
     gateway,
+    hooks,
     host,
     monitoring,
     probes,
@@ -22,7 +24,7 @@ from clawfence.checks import (
 from clawfence.guide import load as load_guide
 from clawfence.registry import Check, collect
 
-MODULES = (gateway, secrets, channels, sandbox, tools, fs, host, config_schema, monitoring, updates, skills,
+MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, fs, host, config_schema, monitoring, updates, skills,
            baseline, probes)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from clawfence.facts import Facts
+from clawfence.facts.config import SecretInfo
+from clawfence.model import Location
 
 LOOPBACK_BINDS = frozenset({"loopback", "127.0.0.1", "localhost", "::1"})
 
@@ -13,6 +15,23 @@ def cfg(facts: Facts, dotted: str, default: Any = None) -> Any:
     """Config value (facts.config must be present)."""
     assert facts.config is not None
     return facts.config.get(dotted, default)
+
+
+GATEWAY_ENV_SECRETS = ("OPENCLAW_GATEWAY_TOKEN", "OPENCLAW_GATEWAY_PASSWORD")
+
+
+def dotenv_secret(facts: Facts, name: str) -> tuple[SecretInfo, Location] | None:
+    """The summary and location of ``name`` in the state dir's ``.env``, if set there."""
+    for s in facts.files.stored_secrets if facts.files else []:
+        if s.key == name and s.path.endswith(".env"):
+            return s.info, Location(path=s.path, key=name, line=s.line)
+    return None
+
+
+def where(facts: Facts, key: str) -> Location:
+    """Location of config key ``key`` (path, dotted key, line)."""
+    assert facts.config is not None
+    return facts.config.where(key)
 
 
 def gateway_exposed(facts: Facts) -> bool:

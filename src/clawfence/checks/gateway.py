@@ -10,14 +10,13 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from clawfence.checks._util import LOOPBACK_BINDS, auth_mode, cfg, gateway_exposed
+from clawfence.checks._util import GATEWAY_ENV_SECRETS, LOOPBACK_BINDS, auth_mode, cfg, gateway_exposed
+from clawfence.checks._util import dotenv_secret as _dotenv
 from clawfence.facts import Facts
 from clawfence.facts.config import SecretInfo
-from clawfence.facts.schema import retired_in
 from clawfence.model import Location, Outcome, Severity, failed, passed, skipped, warned
 from clawfence.registry import check
 
-GATEWAY_ENV_SECRETS = ("OPENCLAW_GATEWAY_TOKEN", "OPENCLAW_GATEWAY_PASSWORD")
 #: ``/tools/invoke`` default HTTP deny list (OpenClaw ``src/security/dangerous-tools.ts``, 2026.9.6).
 HTTP_DENIED_TOOLS = ("exec", "spawn", "shell", "fs_write", "fs_delete", "fs_move", "apply_patch", "terminal",
                      "portal", "sessions_spawn", "sessions_send", "conversations_list", "conversations_send",
@@ -95,11 +94,6 @@ def gateway_requires_auth(facts: Facts) -> Iterator[Outcome]:
     yield passed(f"gateway.auth.mode is {mode!r}", "gateway.auth.mode", loc)
 
 
-def _dotenv(facts: Facts, name: str) -> tuple[SecretInfo, Location] | None:
-    for s in facts.files.stored_secrets if facts.files else []:
-        if s.key == name and s.path.endswith(".env"):
-            return s.info, Location(path=s.path, key=name, line=s.line)
-    return None
 
 
 def _judge(info: SecretInfo, subject: str, loc: Location, exposed: bool) -> Outcome:
@@ -152,107 +146,6 @@ def gateway_secret_is_strong(facts: Facts) -> Iterator[Outcome]:
         found = _dotenv(facts, name)
         if found and found[0].kind == "literal":
             yield _judge(found[0], f".env {name}", found[1], exposed)
-
-
-@check(
-    id="GW004",
-    title="Hooks token is long and distinct from the gateway credentials",
-    title_zh="Webhook(hooks)令牌足够长且不与网关凭证复用",
-    severity=Severity.CRITICAL,
-    guide=("D1.2.1", "E7.3", "C1.3"),
-    remediation="Set hooks.token to its own random secret (>= 24 chars, SecretRef or ${VAR}) that differs from "
-                "gateway.auth.token / gateway.auth.password; openclaw doctor --fix rotates a reused one.",
-    remediation_zh="为 hooks.token 单独生成随机密钥(至少 24 个字符,使用 SecretRef 或 ${VAR}),不得与 "
-                   "gateway.auth.token / gateway.auth.password 相同;openclaw doctor --fix 可轮换复用的令牌。",
-    fix="rotate-token",
-    upstream=("hooks.token_reuse_gateway_token", "hooks.token_too_short"),
-    cwe=("CWE-521", "CWE-1391"),
-)
-def hooks_token_distinct(facts: Facts) -> Iterator[Outcome]:
-    """Webhook callers (``POST /hooks/*``) are third-party services; if ``hooks.token`` equals the gateway token
-    or password, a leak from any webhook sender hands over full gateway control. Reuse is detected by salted
-    fingerprint or identical ``${VAR}`` reference, never by comparing values in clear."""
-    if cfg(facts, "hooks.enabled") is not True:
-        yield passed("hooks.enabled is not true: webhook ingress is off", "hooks.enabled", _loc(facts, "hooks"))
-        return
-    assert facts.config is not None
-    hook = facts.config.secret("hooks.token")
-    loc = _loc(facts, "hooks.token")
-    if hook is None or hook.kind == "empty":
-        yield failed("hooks are enabled but hooks.token is empty", "hooks.token", loc, severity=Severity.HIGH)
-        return
-    others = [(k, facts.config.secret(k)) for k in ("gateway.auth.token", "gateway.auth.password")]
-    others += [(f".env {n}", f[0]) for n in GATEWAY_ENV_SECRETS if (f := _dotenv(facts, n))]
-    reused = [k for k, o in others if o is not None and o.kind != "empty" and (
-        (hook.fingerprint and o.fingerprint == hook.fingerprint) or (hook.env_var and o.env_var == hook.env_var))]
-    if reused:
-        yield failed(f"hooks.token equals {', '.join(reused)}: a webhook sender holds the gateway credential",
-                     "hooks.token", loc, evidence=hook.redacted)
-    if hook.kind == "literal" and hook.length < 24:
-        yield failed(f"hooks.token is {hook.length} chars (< 24)", "hooks.token.length", loc,
-                     severity=Severity.MEDIUM, evidence=hook.redacted)
-    if not reused and not (hook.kind == "literal" and hook.length < 24):
-        yield passed(f"hooks.token ({hook.kind}, {hook.length or 'runtime'} chars) is not shared with the "
-                     "gateway credentials", "hooks.token", loc)
-
-
-@check(
-    id="GW005",
-    title="Webhook ingress is scoped: fixed session key, agent allowlist, no root path",
-    title_zh="Webhook 入口受限:固定会话键、限定 Agent、不使用根路径",
-    severity=Severity.HIGH,
-    guide=("E3.2", "D2.3.1", "C1.3"),
-    remediation='Set hooks.defaultSessionKey (e.g. "hook:ingress"), hooks.allowedAgentIds to an explicit list, '
-                'hooks.allowRequestSessionKey=false, hooks.path="/hooks" and no allowUnsafeExternalContent.',
-    remediation_zh='设置 hooks.defaultSessionKey(如 "hook:ingress")、将 hooks.allowedAgentIds 设为明确列表、'
-                   'hooks.allowRequestSessionKey=false、hooks.path="/hooks",并关闭 allowUnsafeExternalContent。',
-    upstream=("hooks.path_root", "hooks.default_session_key_unset", "hooks.allowed_agent_ids_unrestricted",
-              "hooks.request_session_key_enabled", "hooks.request_session_key_prefixes_missing",
-              "config.insecure_or_dangerous_flags"),
-    cwe=("CWE-284",),
-)
-def hooks_ingress_scoped(facts: Facts) -> Iterator[Outcome]:
-    """Hook payloads come from outside (mail, CI, web services) and are untrusted content. Without a fixed
-    session key and an agent allowlist a hook caller can steer any agent or session; ``hooks.path: "/"``
-    shadows every other HTTP endpoint; ``allowUnsafeExternalContent`` drops the untrusted-content wrapper."""
-    if cfg(facts, "hooks.enabled") is not True:
-        yield passed("hooks.enabled is not true: webhook ingress is off", "hooks.enabled", _loc(facts, "hooks"))
-        return
-    up = Severity.HIGH if gateway_exposed(facts) else Severity.MEDIUM
-    ok = True
-    if cfg(facts, "hooks.path") == "/":
-        ok = False
-        yield failed('hooks.path is "/": hooks shadow every other HTTP endpoint', "hooks.path",
-                     _loc(facts, "hooks.path"))
-    if not cfg(facts, "hooks.defaultSessionKey"):
-        ok = False
-        yield warned("hooks.defaultSessionKey is unset: hook runs get ad-hoc sessions", "hooks.defaultSessionKey",
-                     _loc(facts, "hooks"), severity=Severity.MEDIUM)
-    ids = cfg(facts, "hooks.allowedAgentIds")
-    if not isinstance(ids, list) or "*" in ids:
-        ok = False
-        shown = "unset" if ids is None else repr(ids)
-        yield failed(f"hooks.allowedAgentIds is {shown}: hook callers may route to any agent",
-                     "hooks.allowedAgentIds", _loc(facts, "hooks.allowedAgentIds"), severity=up)
-    if cfg(facts, "hooks.allowRequestSessionKey") is True:
-        ok = False
-        prefixes = cfg(facts, "hooks.allowedSessionKeyPrefixes")
-        extra = "" if prefixes else " and hooks.allowedSessionKeyPrefixes is empty"
-        yield failed(f"hooks.allowRequestSessionKey is true{extra}: callers choose the session",
-                     "hooks.allowRequestSessionKey", _loc(facts, "hooks.allowRequestSessionKey"), severity=up)
-    unsafe = ["hooks.gmail.allowUnsafeExternalContent"] if cfg(
-        facts, "hooks.gmail.allowUnsafeExternalContent") is True else []
-    maps = cfg(facts, "hooks.mappings")
-    for i, m in enumerate(maps if isinstance(maps, list) else []):
-        if isinstance(m, dict) and m.get("allowUnsafeExternalContent") is True:
-            unsafe.append(f"hooks.mappings.{i}.allowUnsafeExternalContent")
-    for key in unsafe:
-        ok = False
-        yield failed(f"{key} is true: external content reaches the model unwrapped", key, _loc(facts, key),
-                     severity=Severity.MEDIUM)
-    if ok:
-        yield passed(f"hooks scoped: defaultSessionKey set, allowedAgentIds {ids!r}, path "
-                     f"{cfg(facts, 'hooks.path', '/hooks')!r}", "hooks", _loc(facts, "hooks"))
 
 
 @check(
@@ -413,94 +306,6 @@ def no_unapproved_tunnels(facts: Facts) -> Iterator[Outcome]:
         yield warned(f"WireGuard interface {iface!r} is up", f"wireguard:{iface}", None)
     if not (facts.host.tunnel_processes or facts.host.tunnels or facts.host.wireguard_interfaces):
         yield passed("no tunnel software or WireGuard interface found", "tunnels")
-
-
-def _retired(facts: Facts, key: str) -> str | None:
-    """The version that retired ``key`` if the installed OpenClaw no longer has it, else None."""
-    assert facts.config is not None
-    ver = facts.config.schema_version or facts.version.version
-    if ver is None:
-        return None
-    hist = retired_in(key, ver)
-    return hist["retired"] if hist else None
-
-
-@check(
-    id="GW010",
-    title="Control UI has no insecure or dangerous auth flags",
-    title_zh="控制台未启用不安全或危险的认证选项",
-    severity=Severity.HIGH,
-    guide=("D1.3.3", "C1.1"),
-    remediation="Set gateway.controlUi.allowInsecureAuth=false and remove "
-                "gateway.controlUi.dangerouslyDisableDeviceAuth and dangerouslyAllowHostHeaderOriginFallback "
-                "(on 2026.9.6+ openclaw doctor --fix removes the retired keys).",
-    remediation_zh="将 gateway.controlUi.allowInsecureAuth 设为 false,删除 dangerouslyDisableDeviceAuth 与 "
-                   "dangerouslyAllowHostHeaderOriginFallback(2026.9.6 及以上版本可用 openclaw doctor --fix 清除废弃键),"
-                   "防止控制台降级。",
-    fix="control-ui-dangerous-off",
-    upstream=("gateway.control_ui.insecure_auth", "gateway.control_ui.device_auth_disabled",
-              "gateway.control_ui.host_header_origin_fallback", "config.insecure_or_dangerous_flags"),
-    cwe=("CWE-757", "CWE-287"),
-)
-def control_ui_flags_safe(facts: Facts) -> Iterator[Outcome]:
-    """``allowInsecureAuth`` lets the Control UI authenticate over plain HTTP without device identity (console
-    downgrade, guide D1.3.3); ``dangerouslyDisableDeviceAuth`` drops device identity; the Host-header origin
-    fallback re-opens DNS rebinding. Version-aware: 2026.9.6 no longer has the first two keys (CF001 reports
-    them), so their values are not judged there."""
-    ui_on = cfg(facts, "gateway.controlUi.enabled", True) is not False
-    exposed = _bind(facts) not in LOOPBACK_BINDS
-    for name, sev in (("allowInsecureAuth", Severity.HIGH), ("dangerouslyDisableDeviceAuth", Severity.CRITICAL),
-                      ("dangerouslyAllowHostHeaderOriginFallback", Severity.CRITICAL if exposed else Severity.HIGH)):
-        key = f"gateway.controlUi.{name}"
-        loc = _loc(facts, key)
-        gone = _retired(facts, key)
-        value = cfg(facts, key)
-        if gone:
-            what = "insecure auth" if name == "allowInsecureAuth" else "device-auth bypass"
-            left = "not set" if value is None else f"set to {value!r}: CF001 reports the leftover key"
-            yield skipped(f"not applicable: {key} retired in OpenClaw {gone}, {what} no longer exists in this "
-                          f"version ({left})", key)
-        elif value is True and ui_on:
-            yield failed(f"{key} is true", key, loc, severity=sev)
-        elif value is True:
-            yield warned(f"{key} is true (Control UI disabled for now)", key, loc, severity=Severity.LOW)
-        else:
-            yield passed(f"{key} is {value if value is not None else 'unset (false)'}", key, loc)
-
-
-@check(
-    id="GW011",
-    title="Control UI accepts only explicitly listed browser origins",
-    title_zh="控制台仅接受明确列出的浏览器来源(allowedOrigins)",
-    severity=Severity.HIGH,
-    guide=("D1.3.3", "D1.3.1", "C1.3"),
-    remediation="Set gateway.controlUi.allowedOrigins to the exact trusted origins (e.g. "
-                "https://control.example.com); never \"*\".",
-    remediation_zh="将 gateway.controlUi.allowedOrigins 设为确切的可信来源(如 https://control.example.com),禁止使用 \"*\"。",
-    upstream=("gateway.control_ui.allowed_origins_wildcard", "gateway.control_ui.allowed_origins_required"),
-    cwe=("CWE-346", "CWE-1385"),
-)
-def control_ui_origins_explicit(facts: Facts) -> Iterator[Outcome]:
-    """The browser Origin check is what stops any web page from driving the gateway WebSocket (cross-site
-    WebSocket hijacking, "ClawJacked"). ``"*"`` disables it; a non-loopback Control UI without
-    ``allowedOrigins`` is refused by OpenClaw at startup. Default ``[]`` (same-origin / loopback only)."""
-    key = "gateway.controlUi.allowedOrigins"
-    loc = _loc(facts, key)
-    if cfg(facts, "gateway.controlUi.enabled", True) is False:
-        yield passed("gateway.controlUi.enabled is false", key, loc)
-        return
-    origins = cfg(facts, key) or []
-    exposed = _bind(facts) not in LOOPBACK_BINDS
-    fallback = cfg(facts, "gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback") is True
-    if isinstance(origins, list) and "*" in origins:
-        yield failed(f"{key} contains '*': any web page may connect", key, loc,
-                     severity=Severity.CRITICAL if exposed else Severity.MEDIUM)
-    elif exposed and not origins and not fallback:
-        yield failed(f"Control UI on bind {_bind(facts)!r} has no {key}", key, loc)
-    else:
-        yield passed(f"{key} is {origins!r} (bind {_bind(facts)!r})", key, loc)
-
-
 @check(
     id="GW012",
     title="mDNS discovery does not broadcast host details",

@@ -1,8 +1,9 @@
 """Bundled offline advisory data for OpenClaw (``data/advisories.yaml``) and version matching.
 
-Source: reference/openclaw.md §6. A version is affected when it sorts before ``fixed`` (and not after
-``last_affected`` when given) under :class:`clawfence.calver.CalVer` order, which places ``-beta.N``
-before and ``-N`` re-publishes after the base date.
+Source: reference/openclaw.md §6. A version is affected when it sorts before ``fixed`` under
+:class:`clawfence.calver.CalVer` order, which places ``-beta.N`` before and ``-N`` re-publishes after the
+base date. ``last_affected`` ("<= 2026.2.21-2") is kept as documentation only: a pre-release of the fixed
+date (``2026.2.22-beta.1``) is conservatively treated as affected.
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ class Advisory:
         """True/False for ``version``; None when the advisory states no fixed version (cannot judge)."""
         if self.fixed is None:
             return None
-        if self.last_affected is not None and version > CalVer(self.last_affected):
-            return False
         return version < CalVer(self.fixed)
 
 

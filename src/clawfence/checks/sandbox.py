@@ -235,10 +235,10 @@ def sandbox_binds_safe(facts: Facts) -> Iterator[Outcome]:
     severity=Severity.CRITICAL,
     guide=("D2.2.1", "P3.6"),
     remediation='Set agents.defaults.sandbox.docker.network to "none" (default) or a dedicated bridge network; '
-                'never "host" or "container:<id>".',
+                'never "host" or "container:<id>"; give a bridged sandbox.browser a cdpSourceRange.',
     remediation_zh='将 agents.defaults.sandbox.docker.network 设为 "none"(默认)或专用 bridge 网络,'
-                   '不要使用 "host" 或 "container:<id>"。',
-    upstream=("sandbox.dangerous_network_mode",),
+                   '不要使用 "host" 或 "container:<id>";使用 bridge 的 sandbox.browser 需配置 cdpSourceRange。',
+    upstream=("sandbox.dangerous_network_mode", "sandbox.browser_cdp_bridge_unrestricted"),
     cwe=("CWE-653",),
 )
 def sandbox_network_isolated(facts: Facts) -> Iterator[Outcome]:
@@ -255,6 +255,9 @@ def sandbox_network_isolated(facts: Facts) -> Iterator[Outcome]:
             loc = _loc(facts, nkey)
             if net == "host" or net.startswith("container:"):
                 yield failed(f"{label}: {nkey} is {net!r}: the sandbox shares a network namespace", nkey, loc)
+            elif sub == "browser" and net == "bridge" and not blk.get("cdpSourceRange"):
+                yield warned(f"{label}: {nkey} is 'bridge' without cdpSourceRange: any container on the bridge "
+                             "can drive the sandbox browser's CDP port", nkey, loc, severity=Severity.MEDIUM)
             else:
                 yield passed(f"{label}: {nkey} is {net!r}", nkey, loc)
     if not any(isinstance(sb.get("docker"), dict) and "network" in sb["docker"] for _, _, sb in sandboxes(facts)):

@@ -15,6 +15,7 @@ from clawfence.checks._util import (
     FS_WRITE_TOOLS,
     HIGH_RISK_TOOLS,
     RUNTIME_TOOLS,
+    agent_entries,
     all_tool_scopes,
     auth_mode,
     cfg,
@@ -53,7 +54,7 @@ def _fmt(tools: frozenset[str] | set[str]) -> str:
                    '["group:runtime", "browser", "gateway", "nodes"];确需的工具按智能体用 tools.alsoAllow 单独开放。',
     fix="deny-exec",
     upstream=("tools.profile_minimal_overridden", "plugins.tools_reachable_permissive_policy",
-              "security.exposure.open_groups_with_runtime_or_fs"),
+              "tools.exec.fs_tools_disabled_but_exec_enabled", "security.exposure.open_groups_with_runtime_or_fs"),
     cwe=("CWE-250", "CWE-269"),
 )
 def high_risk_tools_restricted(facts: Facts) -> Iterator[Outcome]:
@@ -62,10 +63,16 @@ def high_risk_tools_restricted(facts: Facts) -> Iterator[Outcome]:
     every tool, including exec/process, file writes, browser, gateway and nodes, is reachable by the model.
     The effective set follows OpenClaw's pipeline: profile, allow/alsoAllow, agent overrides, deny wins."""
     gprof = cfg(facts, "tools.profile")
+    agent_prof = {f"agent {aid}": (blk.get("tools") or {}).get("profile") if isinstance(blk.get("tools"), dict)
+                  else None for aid, _, blk in agent_entries(facts)}
     for label, key, tools in all_tool_scopes(facts):
         risky = tools & HIGH_RISK_TOOLS
-        prof = gprof if label == "defaults" else None
+        prof = gprof if label == "defaults" else agent_prof.get(label)
         shown = f"profile {prof!r}" if prof else ("profile unset (full)" if label == "defaults" else "effective")
+        if label != "defaults" and gprof == "minimal" and prof and prof != "minimal":
+            shown += " (overrides global 'minimal')"
+        if risky & RUNTIME_TOOLS and not tools & FS_WRITE_TOOLS:
+            shown += "; file-write tools are denied but exec can still write files"
         loc = _loc(facts, f"{key}.profile" if label == "defaults" else key)
         if not risky:
             yield passed(f"{label}: {shown}; no high-risk tool reachable", key, loc)
@@ -293,8 +300,7 @@ def elevated_restricted(facts: Facts) -> Iterator[Outcome]:
     remediation_zh="将 tools.fs.workspaceOnly 设为 true,并保持 tools.exec.applyPatch.workspaceOnly 为 true(默认),"
                    "或让智能体以沙箱 \"all\" 模式运行。",
     fix="workspace-only",
-    upstream=("config.insecure_or_dangerous_flags", "security.exposure.open_groups_with_runtime_or_fs",
-              "tools.exec.fs_tools_disabled_but_exec_enabled"),
+    upstream=("config.insecure_or_dangerous_flags", "security.exposure.open_groups_with_runtime_or_fs"),
     cwe=("CWE-22", "CWE-552"),
 )
 def fs_tools_workspace_only(facts: Facts) -> Iterator[Outcome]:
@@ -417,7 +423,7 @@ def web_fetch_ssrf_guarded(facts: Facts) -> Iterator[Outcome]:
                 "plugins.entries.acpx.config.permissionMode to \"approve-reads\" or \"deny-all\".",
     remediation_zh="在 plugins.allow 中列出实际使用的插件 ID(或将 plugins.enabled 设为 false);将 "
                    "plugins.entries.acpx.config.permissionMode 设为 \"approve-reads\" 或 \"deny-all\"。",
-    upstream=("plugins.extensions_no_allowlist", "plugins.allow_phantom_entries", "config.insecure_or_dangerous_flags"),
+    upstream=("plugins.extensions_no_allowlist", "config.insecure_or_dangerous_flags"),
     cwe=("CWE-829",),
 )
 def plugins_allowlisted(facts: Facts) -> Iterator[Outcome]:
@@ -506,7 +512,6 @@ def bundled_skills_allowlisted(facts: Facts) -> Iterator[Outcome]:
                 "or egress proxy.",
     remediation_zh='让工具在沙箱中运行并设置 agents.defaults.sandbox.docker.network 为 "none",不需要时禁用 '
                    "group:web/browser,并用防火墙或出站代理将宿主机出站限制为模型 API。",
-    upstream=("tools.web.fetch.env_proxy_without_use_trusted_env_proxy",),
     cwe=("CWE-200",),
 )
 def network_egress_restricted(facts: Facts) -> Iterator[Outcome]:

@@ -31,6 +31,7 @@ MODULE_PREFIX: dict[str, str] = {
     "channels": "CH",
     "sandbox": "SB",
     "tools": "TL",
+    "tools_reach": "TL",
     "fs": "FS",
     "host": "HO",
     "config_schema": "CF",

@@ -19,13 +19,14 @@ from clawfence.checks import (
     secrets,
     skills,
     tools,
+    tools_reach,
     updates,
 )
 from clawfence.guide import load as load_guide
 from clawfence.registry import Check, collect
 
-MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, fs, host, config_schema, monitoring, updates, skills,
-           baseline, probes)
+MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
+           monitoring, updates, skills, baseline, probes)
 
 
 @lru_cache(maxsize=1)

@@ -2,8 +2,64 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from clawfence.checks.tool_policy import (
+    CONTROL_PLANE_TOOLS as CONTROL_PLANE_TOOLS,
+)
+from clawfence.checks.tool_policy import (  # re-exported for check modules
+    CORE_TOOLS as CORE_TOOLS,
+)
+from clawfence.checks.tool_policy import (
+    FS_TOOLS as FS_TOOLS,
+)
+from clawfence.checks.tool_policy import (
+    FS_WRITE_TOOLS as FS_WRITE_TOOLS,
+)
+from clawfence.checks.tool_policy import (
+    HIGH_RISK_TOOLS as HIGH_RISK_TOOLS,
+)
+from clawfence.checks.tool_policy import (
+    PROFILE_TOOLS as PROFILE_TOOLS,
+)
+from clawfence.checks.tool_policy import (
+    RUNTIME_TOOLS as RUNTIME_TOOLS,
+)
+from clawfence.checks.tool_policy import (
+    TOOL_ALIASES as TOOL_ALIASES,
+)
+from clawfence.checks.tool_policy import (
+    TOOL_GROUPS as TOOL_GROUPS,
+)
+from clawfence.checks.tool_policy import (
+    TOOL_PROFILES as TOOL_PROFILES,
+)
+from clawfence.checks.tool_policy import (
+    AgentContext as AgentContext,
+)
+from clawfence.checks.tool_policy import (
+    ToolPolicy as ToolPolicy,
+)
+from clawfence.checks.tool_policy import (
+    agent_contexts as agent_contexts,
+)
+from clawfence.checks.tool_policy import (
+    agent_entries as agent_entries,
+)
+from clawfence.checks.tool_policy import (
+    all_tool_scopes as all_tool_scopes,
+)
+from clawfence.checks.tool_policy import (
+    effective_tools as effective_tools,
+)
+from clawfence.checks.tool_policy import (
+    expand_tools as expand_tools,
+)
+from clawfence.checks.tool_policy import (
+    tool_policy as tool_policy,
+)
 from clawfence.facts import Facts
 from clawfence.facts.config import SecretInfo
 from clawfence.model import Location
@@ -52,163 +108,8 @@ def auth_mode(facts: Facts) -> str:
     return "password" if cfg(facts, "gateway.auth.password") else "token"
 
 
-# --- checks-a helpers: effective tool policy and inbound channel scopes ------------------------------
-# Sources: OpenClaw docs/gateway/config-tools/tool-policy.md (2026.9.6: profiles, groups, "deny wins",
-# "allow: [write] also enables apply_patch"), src/security/dangerous-tools.ts (GATEWAY_CONTROL_PLANE_TOOLS),
-# src/security/audit-extra.sync.ts (listOpenInboundPolicies, collectRiskyToolExposureContexts).
-
-from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from fnmatch import fnmatchcase  # noqa: E402
-
-#: Tool groups (``group:<name>``) of OpenClaw 2026.9.6; ``group:plugins`` has no fixed members.
-TOOL_GROUPS: dict[str, frozenset[str]] = {
-    "runtime": frozenset({"exec", "process", "code_execution"}),
-    "fs": frozenset({"read", "write", "edit", "apply_patch"}),
-    "sessions": frozenset({"sessions", "sessions_list", "sessions_history", "sessions_search", "conversations_list",
-                           "conversations_send", "conversations_turn", "sessions_send", "sessions_spawn",
-                           "sessions_yield", "subagents", "session_status", "suggest_task", "dismiss_task"}),
-    "memory": frozenset({"memory_search", "memory_get"}),
-    "web": frozenset({"web_search", "x_search", "web_fetch"}),
-    "ui": frozenset({"browser", "screen", "theme", "dashboard", "terminal", "portal", "canvas", "show_widget"}),
-    "automation": frozenset({"heartbeat_respond", "automations", "gateway", "plugins", "openclaw"}),
-    "messaging": frozenset({"message"}),
-    "nodes": frozenset({"nodes", "computer"}),
-    "agents": frozenset({"agents_list", "get_goal", "create_goal", "update_goal", "progress_card", "ask_user",
-                         "skill_workshop"}),
-    "media": frozenset({"view_image", "image_generate", "music_generate", "video_generate", "tts", "pdf"}),
-    "plugins": frozenset(),
-}
-TOOL_GROUPS["openclaw"] = frozenset().union(*TOOL_GROUPS.values()) - {
-    "read", "write", "edit", "apply_patch", "exec", "process", "canvas"}
-
-#: Tool name aliases (``bash`` = ``exec``; ``cron`` = ``automations``).
-TOOL_ALIASES = {"bash": "exec", "cron": "automations"}
-
-#: Base allowlist of each restricted ``tools.profile``; ``full`` (and unset) filters nothing.
-PROFILE_TOOLS: dict[str, frozenset[str]] = {
-    "minimal": frozenset({"session_status", "gateway"}),
-    "coding": TOOL_GROUPS["fs"] | TOOL_GROUPS["runtime"] | TOOL_GROUPS["web"] | TOOL_GROUPS["sessions"]
-    | TOOL_GROUPS["memory"] | frozenset({"automations", "gateway", "get_goal", "create_goal", "update_goal",
-                                         "progress_card", "ask_user", "skill_workshop", "view_image",
-                                         "image_generate", "music_generate", "video_generate"}),
-    "messaging": TOOL_GROUPS["messaging"] | frozenset({
-        "sessions", "sessions_list", "sessions_history", "sessions_search", "conversations_list",
-        "conversations_send", "conversations_turn", "sessions_send", "sessions_spawn", "sessions_yield",
-        "subagents", "session_status", "gateway", "ask_user"}),
-}
-
-RUNTIME_TOOLS = ("exec", "process")
-FS_TOOLS = ("read", "write", "edit", "apply_patch")
-FS_WRITE_TOOLS = ("write", "edit", "apply_patch")
-CONTROL_PLANE_TOOLS = ("automations", "gateway", "plugins")
-
-
-def _names(value: Any) -> tuple[str, ...]:
-    """A tool list from config as lower-cased strings with aliases resolved (non-lists give ())."""
-    if not isinstance(value, list):
-        return ()
-    return tuple(TOOL_ALIASES.get(v.strip().lower(), v.strip().lower()) for v in value if isinstance(v, str))
-
-
-def expand_tools(entries: tuple[str, ...]) -> tuple[str, ...]:
-    """Expand ``group:<name>`` entries to their members; other entries (names, ``*`` globs) stay as is."""
-    out: list[str] = []
-    for e in entries:
-        if e.startswith("group:") and e[6:] in TOOL_GROUPS:
-            out.extend(sorted(TOOL_GROUPS[e[6:]]) or [e])
-        else:
-            out.append(e)
-    return tuple(out)
-
-
-def _matches(tool: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatchcase(tool, p) for p in patterns)
-
-
-@dataclass(frozen=True, slots=True)
-class ToolPolicy:
-    """Effective tool policy of one agent context.
-
-    ``profile``: the effective ``tools.profile`` (``"full"`` when unset); ``base``: tools the profile plus
-    ``alsoAllow`` select (None = every tool); ``allow_layers``: each configured ``allow`` list (global, agent),
-    all of which must match; ``deny``: patterns from every layer (deny wins).
-    """
-
-    profile: str
-    base: tuple[str, ...] | None
-    allow_layers: tuple[tuple[str, ...], ...]
-    deny: tuple[str, ...]
-
-    def allows(self, tool: str) -> bool:
-        """True if ``tool`` (a name; aliases accepted) survives profile, allow and deny."""
-        t = TOOL_ALIASES.get(tool.lower(), tool.lower())
-        if _matches(t, self.deny):
-            return False
-        if self.base is not None and not _matches(t, self.base):
-            return False
-        for layer in self.allow_layers:
-            ok = _matches(t, layer) or (t == "apply_patch" and _matches("write", layer))
-            if not ok:
-                return False
-        return True
-
-    def reachable(self, tools: tuple[str, ...]) -> list[str]:
-        """The members of ``tools`` this policy allows, in order."""
-        return [t for t in tools if self.allows(t)]
-
-
-def tool_policy(tools_cfg: Any, agent_tools: Any = None) -> ToolPolicy:
-    """Effective :class:`ToolPolicy` from the global ``tools`` block and an agent's ``tools`` override (pure).
-
-    Agent ``profile`` replaces the global one; ``alsoAllow`` of both layers extends the profile; every
-    ``allow`` list filters; every ``deny`` list removes (deny wins). Source: tool-policy.md (2026.9.6).
-    """
-    layers = [t for t in (tools_cfg, agent_tools) if isinstance(t, dict)]
-    profile = "full"
-    for layer in layers:
-        if isinstance(layer.get("profile"), str):
-            profile = layer["profile"]
-    also = tuple(x for layer in layers for x in expand_tools(_names(layer.get("alsoAllow"))))
-    base = None if profile not in PROFILE_TOOLS else tuple(sorted(PROFILE_TOOLS[profile])) + also
-    allow_layers = tuple(expand_tools(_names(layer.get("allow"))) for layer in layers if _names(layer.get("allow")))
-    deny = tuple(x for layer in layers for x in expand_tools(_names(layer.get("deny"))))
-    return ToolPolicy(profile=profile, base=base, allow_layers=allow_layers, deny=deny)
-
-
-@dataclass(frozen=True, slots=True)
-class AgentContext:
-    """One place tools run: ``label`` (``agents.defaults`` or ``agents.<id>``), effective sandbox mode,
-    effective ``tools.fs.workspaceOnly`` and :class:`ToolPolicy`."""
-
-    label: str
-    sandbox_mode: str
-    fs_workspace_only: bool
-    policy: ToolPolicy
-
-
-def agent_contexts(facts: Facts) -> list[AgentContext]:
-    """``agents.defaults`` plus every agent of ``agents.list[]`` (file era) or ``agents.entries.<id>`` (pure)."""
-    tools = cfg(facts, "tools", {}) or {}
-    default_mode = cfg(facts, "agents.defaults.sandbox.mode", "off")
-    ws_only = cfg(facts, "tools.fs.workspaceOnly") is True
-    out = [AgentContext("agents.defaults", str(default_mode), ws_only, tool_policy(tools))]
-    agents: list[tuple[str, dict[str, Any]]] = []
-    lst = cfg(facts, "agents.list")
-    if isinstance(lst, list):
-        agents += [(f"agents.list.{i}", a) for i, a in enumerate(lst) if isinstance(a, dict)]
-    ent = cfg(facts, "agents.entries")
-    if isinstance(ent, dict):
-        agents += [(f"agents.entries.{k}", a) for k, a in ent.items() if isinstance(a, dict)]
-    for label, a in agents:
-        at = a.get("tools") if isinstance(a.get("tools"), dict) else None
-        sb = a.get("sandbox")
-        mode = sb.get("mode", default_mode) if isinstance(sb, dict) else default_mode
-        fs = (at or {}).get("fs")
-        wso = fs.get("workspaceOnly") is True if isinstance(fs, dict) and "workspaceOnly" in fs else ws_only
-        name = a.get("id", label) if label.startswith("agents.list") else label.rsplit(".", 1)[1]
-        out.append(AgentContext(f"agents.{name}", str(mode), wso, tool_policy(tools, at)))
-    return out
+# --- inbound channel scopes (tool policy lives in checks/tool_policy.py) ----------------------------------
+# Source: OpenClaw src/security/audit-extra.sync.ts (listOpenInboundPolicies, collectRiskyToolExposureContexts).
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,3 +184,41 @@ def open_inbound(facts: Facts) -> list[str]:
         if s.group_policy == "open" and s.group_policy_key and s.group_policy_key not in out:
             out.append(s.group_policy_key)
     return out
+# --- version-aware keys (checks-b) ------------------------------------------------------------
+
+def config_version(facts: Facts) -> str | None:
+    """The OpenClaw version the config is judged against (installed version, else the schema used)."""
+    return facts.version.version or (facts.config.schema_version if facts.config else None)
+
+
+def key_in_version(facts: Facts, dotted: str) -> bool:
+    """True when ``dotted`` is a config key of the installed OpenClaw version: not retired in it
+    (``data/key-history.yaml``) and, when a packaged schema applies, present in that schema.
+    Unknown version: judged by the retired-key history only (assume the key exists)."""
+    from clawfence.facts.schema import load_schema, retired_in
+
+    version = config_version(facts)
+    if version is not None and retired_in(dotted, version):
+        return False
+    used = facts.config.schema_version if facts.config else None
+    if used is None:
+        return True
+    return _schema_has(load_schema(used), dotted.split("."))
+
+
+def _schema_has(node: Any, parts: list[str]) -> bool:
+    if not parts:
+        return True
+    if not isinstance(node, dict):
+        return False
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in node.get(key) or []:
+            if _schema_has(sub, parts):
+                return True
+    props = node.get("properties") or {}
+    if parts[0] in props:
+        return _schema_has(props[parts[0]], parts[1:])
+    extra = node.get("additionalProperties")
+    if isinstance(extra, dict):
+        return _schema_has(extra, parts[1:])
+    return False

@@ -201,8 +201,8 @@ def group_policy_not_open(facts: Facts) -> Iterator[Outcome]:
 def dm_sessions_isolated(facts: Facts) -> Iterator[Outcome]:
     """With ``session.dmScope: main`` (the default) every DM lands in the agent's main session: the second person
     who writes sees the first one's conversation, files and tool output (cross-user context leak). Fine for a
-    single owner; a leak as soon as DMs are open, wildcarded or list several senders. Pairing approvals are
-    not visible in the config, so a pairing inbox counts as one sender here."""
+    single owner; a leak as soon as DMs are open, wildcarded or list several senders. Senders approved through
+    pairing (``facts.pairing_allow``: credentials/*-allowFrom.json or the SQLite pairing store) count too."""
     scope = cfg(facts, "session.dmScope", "main")
     loc = _loc(facts, "session.dmScope")
     senders: set[str] = set()
@@ -214,6 +214,10 @@ def dm_sessions_isolated(facts: Facts) -> Iterator[Outcome]:
         if s.dm_policy == "open" or "*" in allow:
             wide.append(s.dm_policy_key if s.dm_policy == "open" and s.dm_policy_key else akey)
         senders.update(f"{s.channel}:{a}" for a in allow if a != "*")
+    for key, pa in facts.pairing_allow.items():
+        if pa.wildcard:
+            wide.append(f"pairing store {key}")
+        senders.update(f"{key}:paired#{i}" for i in range(pa.count))
     src = "" if facts.config and facts.config.has("session.dmScope") else " (default)"
     if scope != "main":
         yield passed(f"session.dmScope is {scope!r}", "session.dmScope", loc)

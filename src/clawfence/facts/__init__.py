@@ -35,6 +35,14 @@ class FactsError(Exception):
     """Facts cannot be collected or loaded (missing state dir, bad facts file)."""
 
 
+class PairingAllow(BaseModel, frozen=True):
+    """Approved DM senders of one channel (account) in OpenClaw's pairing store: how many, and whether ``*``."""
+
+    count: int = 0
+    wildcard: bool = False
+    source: str = ""
+
+
 class Facts(BaseModel, frozen=True):
     """The snapshot. ``None`` for a part means "not collected" and makes checks needing it SKIP."""
 
@@ -49,6 +57,7 @@ class Facts(BaseModel, frozen=True):
     host: HostFacts | None = None
     version: VersionFacts = Field(default_factory=VersionFacts)
     exec_approvals: dict[str, Any] | None = None
+    pairing_allow: dict[str, PairingAllow] = Field(default_factory=dict)
     env_vars: list[str] = Field(default_factory=list)
     skills: SkillsFacts | None = None
     drift: DriftFacts | None = None
@@ -104,6 +113,46 @@ def _exec_approvals(home: Path, state_dir: Path) -> dict[str, Any] | None:
     return out
 
 
+def _pairing_allow(state_dir: Path) -> dict[str, PairingAllow]:
+    """Approved DM senders per ``channel`` / ``channel:account`` from the pairing store (counts only).
+
+    File era: ``credentials/<channel>[-<account>]-allowFrom.json`` = ``{"version": 1, "allowFrom": [...]}``
+    (OpenClaw ``src/pairing/pairing-store.ts``). Database era: table ``channel_pairing_allow_entries``
+    (channel_key, account_id, entry) of ``state/openclaw.sqlite`` (``docs/channels/pairing.md``), read-only.
+    """
+    out: dict[str, PairingAllow] = {}
+    cred = state_dir / "credentials"
+    if cred.is_dir():
+        for f in sorted(cred.glob("*-allowFrom.json")):
+            try:
+                doc = json.loads(f.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            entries = doc.get("allowFrom") if isinstance(doc, dict) else None
+            if entries is None and isinstance(doc, dict):  # {"<channel>": {"allowFrom": [...]}}
+                entries = [e for v in doc.values() if isinstance(v, dict) for e in v.get("allowFrom") or []]
+            if not isinstance(entries, list):
+                continue
+            channel, _, account = f.name.removesuffix("-allowFrom.json").partition("-")
+            key = f"{channel}:{account}" if account else channel
+            out[key] = PairingAllow(count=sum(1 for e in entries if e != "*"), wildcard="*" in entries, source=str(f))
+    db = state_dir / "state" / "openclaw.sqlite"
+    if db.is_file():
+        try:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2)
+            try:
+                rows = con.execute("SELECT channel_key, account_id, SUM(entry != '*'), MAX(entry = '*') "
+                                   "FROM channel_pairing_allow_entries GROUP BY channel_key, account_id").fetchall()
+            finally:
+                con.close()
+        except sqlite3.Error:
+            rows = []
+        for channel, account, n, wild in rows:
+            key = f"{channel}:{account}" if account and account != "default" else str(channel)
+            out[key] = PairingAllow(count=int(n or 0), wildcard=bool(wild), source=f"{db} channel_pairing_allow_entries")
+    return out
+
+
 def collect(
     inst: Installation,
     env: Mapping[str, str] | None = None,
@@ -135,6 +184,7 @@ def collect(
         host=collect_host() if with_host else None,
         version=ver,
         exec_approvals=_exec_approvals(inst.home, inst.state_dir),
+        pairing_allow=_pairing_allow(inst.state_dir),
         env_vars=sorted(k for k in env if k.startswith("OPENCLAW_")),
     )
 

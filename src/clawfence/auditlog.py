@@ -31,8 +31,17 @@ from clawfence.canonical import canonical
 from clawfence.checkpoint import CHECKPOINT_DOMAIN, Signer, load_signer, write_head
 from clawfence.logverify import VerifyResult, verify
 
-__all__ = ["GENESIS", "CHECKPOINT_EVERY", "LogWriter", "VerifyResult", "append", "canonical",
-           "default_log_path", "record_hash", "verify"]
+__all__ = [
+    "CHECKPOINT_EVERY",
+    "GENESIS",
+    "LogWriter",
+    "VerifyResult",
+    "append",
+    "canonical",
+    "default_log_path",
+    "record_hash",
+    "verify",
+]
 
 GENESIS = "0" * 64
 #: An in-chain signed ``log.checkpoint`` record is written after this many records.

@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,15 +87,21 @@ def load_signer(create: bool = True) -> Signer:
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        # O_EXCL: two processes racing to create the key must not overwrite each other's.
+        # Write to a temp file, then hard-link into place: concurrent first users either win the link or
+        # load the winner's complete key; nobody ever reads a half-written key.
+        fd, tmp = tempfile.mkstemp(prefix=".ed25519.", dir=str(d))
         try:
-            fd = os.open(priv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return load_signer(create=False)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-            fh.flush()
-            os.fsync(fh.fileno())
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pem)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, priv_path)
+            except FileExistsError:
+                return load_signer(create=False)
+        finally:
+            os.unlink(tmp)
         raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         atomic_write_bytes(pub_path, raw.hex().encode() + b"\n", mode=0o600)
     loaded = serialization.load_pem_private_key(priv_path.read_bytes(), password=None)

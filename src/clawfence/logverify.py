@@ -82,7 +82,7 @@ def verify(path: Path, pubkey: Ed25519PublicKey | None = None, *, require_head: 
                             "unchecked", tuple(warnings))
 
     with open(path, "rb") as fh:
-        for line_no, raw in enumerate(fh, 1):  # noqa: B007 - used by fail()
+        for line_no, raw in enumerate(fh, 1):
             if not raw.endswith(b"\n"):
                 torn = True  # crash mid-append: not a break, the next writer cuts it off
                 warnings.append(f"line {line_no} is a partial record (interrupted append); ignored")

@@ -11,7 +11,6 @@ import typer
 from clawfence.cli.common import UsageError, emit
 from clawfence.facts.drift import DriftFacts
 
-
 SD = Annotated[str | None, typer.Option("--state-dir", help="OpenClaw state dir (default ~/.openclaw)")]
 BP = Annotated[Path | None, typer.Option("--baseline", help="baseline file (default $CLAWFENCE_HOME/baseline.json)")]
 
@@ -72,7 +71,7 @@ def register(app: typer.Typer) -> None:
 
     @b.command("watch")
     def watch(state_dir: SD = None, baseline_path: BP = None,
-              log: Annotated[Path | None, typer.Option("--log", help="action log (default $CLAWFENCE_HOME/actions.jsonl)")] = None,
+              log: Annotated[Path | None, typer.Option("--log", help="action log (default: CLAWFENCE_HOME)")] = None,
               syslog: Annotated[str | None, typer.Option("--syslog", help="also send to syslog://|tcp://|tls://")] = None,
               duration: Annotated[float | None, typer.Option("--duration", help="stop after N seconds")] = None) -> None:
         """Report drift as it happens into the action log (and optionally syslog)."""

@@ -24,21 +24,25 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlparse
 
+from clawfence.detect.secrets import find_secrets
 from clawfence.model import Finding, Location, Severity, Status
 from clawfence.trail.events import TrailEvent
 from clawfence.trail.render import summary
-from clawfence.trail.scrub import find_private, find_secrets
+from clawfence.trail.scrub import find_private
 from clawfence.trail.timeline import Trail
 
 DANGEROUS: tuple[tuple[str, re.Pattern[str], Severity], ...] = (
-    ("recursive delete of / or ~", re.compile(r"\brm\s+(-[a-zA-Z]*[rR][a-zA-Z]*\s+)+(--no-preserve-root\s+)?(/|~|\$HOME)(\s|$|/\*)"), Severity.CRITICAL),
+    ("recursive delete of / or ~",
+     re.compile(r"\brm\s+(-[a-zA-Z]*[rR][a-zA-Z]*\s+)+(--no-preserve-root\s+)?(/|~|\$HOME)(\s|$|/\*)"),
+     Severity.CRITICAL),
     ("pipe from network to a shell", re.compile(r"\b(curl|wget)\b[^|;&]*\|\s*(sudo\s+)?(ba|z|da)?sh\b"), Severity.HIGH),
     ("decode-and-execute", re.compile(r"base64\s+(-d|--decode)[^|]*\|\s*(ba)?sh\b"), Severity.HIGH),
     ("world-writable permissions", re.compile(r"\bchmod\s+(-R\s+)?0?777\b"), Severity.MEDIUM),
     ("filesystem format / raw device write", re.compile(r"\bmkfs(\.\w+)?\b|\bdd\b[^;|&]*\bof=/dev/"), Severity.CRITICAL),
     ("reverse shell", re.compile(r"\bnc(at)?\b[^;|&]*\s-e\s|/dev/tcp/|\bsocat\b[^;|&]*exec:"), Severity.CRITICAL),
     ("privilege escalation via sudo", re.compile(r"(^|[;&|]\s*)sudo\s"), Severity.MEDIUM),
-    ("persistence via crontab / shell rc", re.compile(r"\bcrontab\s+-|>>?\s*~?/?[\w/.]*\.(bashrc|profile|zshrc)\b"), Severity.HIGH),
+    ("persistence via crontab / shell rc",
+     re.compile(r"\bcrontab\s+-|>>?\s*~?/?[\w/.]*\.(bashrc|profile|zshrc)\b"), Severity.HIGH),
     ("fork bomb", re.compile(r":\(\)\s*\{\s*:\|:&\s*\};:"), Severity.HIGH),
 )
 PROTECTED = re.compile(
@@ -49,6 +53,7 @@ CONFIG_CHANGE = re.compile(
     r"\bopenclaw\s+(config\s+(set|unset|apply|patch)|configure|onboard|pairing\s+approve|devices\s+approve)\b|"
     r"openclaw\.json|exec-approvals\.json|auth-profiles\.json")
 DELETE = re.compile(r"\brm\s+(-[a-zA-Z]*[rR]|--recursive)|\bfind\b[^;|&]*\s-delete\b|\bshred\b|\bgit\s+clean\s+-[a-z]*f")
+READ_CMD = re.compile(r"\b(cat|less|more|head|tail|cp|scp|rsync|base64|xxd|grep|strings|tar|zip)\b")
 URL = re.compile(r"\bhttps?://[^\s'\"<>)]+", re.I)
 READ_TOOLS = {"read", "read_file", "view", "cat", "file_read"}
 EXEC_TOOLS = {"exec", "bash", "shell", "process", "run", "terminal"}
@@ -141,14 +146,14 @@ def _per_call(events: Iterable[TrailEvent], results: dict[str, TrailEvent], o: O
                                         "and review what it changed.", _subject(ev), ("CWE-78",)))
                     break
         target = path if tool in READ_TOOLS else (cmd if tool in EXEC_TOOLS else "")
-        if target and PROTECTED.search(target) and not (tool in EXEC_TOOLS and CONFIG_CHANGE.search(cmd)
-                                                        and not re.search(r"\b(cat|less|head|tail|cp|scp|base64|xxd|grep)\b", cmd)):
+        pure_config_write = tool in EXEC_TOOLS and CONFIG_CHANGE.search(cmd) and not READ_CMD.search(cmd)
+        if target and PROTECTED.search(target) and not pure_config_write:
             out.append(_finding("TR002", "Protected file read by the agent", Severity.HIGH, ev,
                                 f"{ev.tool} touched a protected path ({_ran(ev, results)})", ("D3.2", "D3.3"),
                                 "Deny reads of credential and config files (sandbox workspaceAccess, guard policy); "
                                 "rotate any credential that was read.", _subject(ev), ("CWE-552",)))
         wtarget = path if tool in WRITE_TOOLS else (cmd if tool in EXEC_TOOLS else "")
-        if tool == "gateway" and str(ev.args.get("action", "")).startswith("config") or \
+        if (tool == "gateway" and str(ev.args.get("action", "")).startswith("config")) or \
                 (wtarget and CONFIG_CHANGE.search(wtarget) and (tool in WRITE_TOOLS or re.search(
                     r"\bopenclaw\s+config|>|\bsed\s+-i|\btee\b|\bmv\b|\bcp\b", cmd))):
             out.append(_finding("TR007", "OpenClaw configuration changed by the agent", Severity.HIGH, ev,

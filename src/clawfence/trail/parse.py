@@ -54,31 +54,34 @@ def parse_record(rec: dict[str, Any], meta: SessionMeta, source: str) -> list[Tr
     """Events for one record; unknown or state-only types (``custom``, ``thinking_level_change``) give []."""
     typ = rec.get("type")
     ts = parse_ts(rec.get("timestamp"))
-    base = {"agent": meta.agent, "session_id": meta.session_id, "session_key": meta.session_key,
-            "source": source}
+
+    def mk(when: datetime | None, kind: str, **kw: Any) -> TrailEvent:
+        return TrailEvent(when, kind, agent=meta.agent, session_id=meta.session_id, session_key=meta.session_key,
+                          source=source, **kw)
+
     if typ == "session":
-        return [TrailEvent(ts, "session", text=f"session {rec.get('id', '')} cwd={rec.get('cwd', '')}", **base)]
+        return [mk(ts, "session", text=f"session {rec.get('id', '')} cwd={rec.get('cwd', '')}")]
     if typ == "compaction":
-        return [TrailEvent(ts, "compaction", text=str(rec.get("summary", ""))[:MAX_TEXT], **base)]
+        return [mk(ts, "compaction", text=str(rec.get("summary", ""))[:MAX_TEXT])]
     if typ == "model_change":
-        return [TrailEvent(ts, "model_change", text=f"{rec.get('provider', '')}/{rec.get('modelId', '')}", **base)]
+        return [mk(ts, "model_change", text=f"{rec.get('provider', '')}/{rec.get('modelId', '')}")]
     if typ == "custom_message":
-        return [TrailEvent(ts, "notice", text=_text_of(rec.get("content")),
-                           tool=str(rec.get("customType", "")), **base)]
+        return [mk(ts, "notice", text=_text_of(rec.get("content")),
+                           tool=str(rec.get("customType", "")))]
     if typ != "message" or not isinstance(rec.get("message"), dict):
         return []
     msg: dict[str, Any] = rec["message"]
     ts = ts or parse_ts(msg.get("timestamp"))
     role = msg.get("role")
     if role == "user":
-        return [TrailEvent(ts, "inbound", text=_text_of(msg.get("content")), channel=meta.channel,
-                           sender=meta.sender, **base)]
+        return [mk(ts, "inbound", text=_text_of(msg.get("content")), channel=meta.channel,
+                           sender=meta.sender)]
     if role == "toolResult":
         details = msg.get("details") if isinstance(msg.get("details"), dict) else {}
         code = details.get("exitCode") if isinstance(details, dict) else None
-        return [TrailEvent(ts, "tool_result", text=_text_of(msg.get("content")), tool=str(msg.get("toolName", "")),
+        return [mk(ts, "tool_result", text=_text_of(msg.get("content")), tool=str(msg.get("toolName", "")),
                            tool_call_id=str(msg.get("toolCallId", "")), is_error=bool(msg.get("isError")),
-                           exit_code=code if isinstance(code, int) else None, **base)]
+                           exit_code=code if isinstance(code, int) else None)]
     if role != "assistant":
         return []
     out: list[TrailEvent] = []
@@ -88,14 +91,13 @@ def parse_record(rec: dict[str, Any], meta: SessionMeta, source: str) -> list[Tr
         if isinstance(content, list) else []
     if calls:
         if text:
-            out.append(TrailEvent(ts, "model", text=text, **base))
+            out.append(mk(ts, "model", text=text))
         for b in calls:
             args = b.get("arguments")
-            out.append(TrailEvent(ts, "tool_call", tool=str(b.get("name", "")), tool_call_id=str(b.get("id", "")),
-                                  args=args if isinstance(args, dict) else {"_": args}, **base))
+            out.append(mk(ts, "tool_call", tool=str(b.get("name", "")), tool_call_id=str(b.get("id", "")),
+                                  args=args if isinstance(args, dict) else {"_": args}))
     else:
-        out.append(TrailEvent(ts, "outbound", text=text, channel=meta.channel, is_error=msg.get("stopReason") == "error",
-                              **base))
+        out.append(mk(ts, "outbound", text=text, channel=meta.channel, is_error=msg.get("stopReason") == "error"))
     return out
 
 

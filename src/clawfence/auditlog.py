@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
-from clawfence.canonical import canonical
+from clawfence.canonical import canonical, json_string
 from clawfence.checkpoint import CHECKPOINT_DOMAIN, Signer, load_signer, write_head
 from clawfence.logverify import VerifyResult, verify
 
@@ -128,11 +128,13 @@ class LogWriter:
 
     def append(self, type: str, data: dict[str, Any]) -> dict[str, Any]:
         """Append one record; returns it (with ``hash``)."""
-        body = {"data": data, "prev": self.prev, "seq": self.seq,
-                "ts": datetime.now(UTC).isoformat(timespec="microseconds"), "type": type}
-        raw = canonical(body)
-        h = hashlib.sha256(raw).hexdigest()
-        self.fh.write(raw[:-1] + b',"hash":"' + h.encode() + b'"}\n')
+        ts = datetime.now(UTC).isoformat(timespec="microseconds")
+        body = {"data": data, "prev": self.prev, "seq": self.seq, "ts": ts, "type": type}
+        # == canonical(body): keys in RFC 8785 order, each value canonical (prev/ts are plain ASCII)
+        raw = b"".join((b'{"data":', canonical(data), b',"prev":"', self.prev.encode(), b'","seq":',
+                        str(self.seq).encode(), b',"ts":"', ts.encode(), b'","type":', json_string(type)))
+        h = hashlib.sha256(raw + b"}").hexdigest()
+        self.fh.write(raw + b',"hash":"' + h.encode() + b'"}\n')
         self.prev, self.seq, self._dirty = h, self.seq + 1, True
         if self.sync_each:
             self.fh.flush()

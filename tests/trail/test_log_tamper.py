@@ -43,6 +43,18 @@ def test_clean_log_verifies_signed(tmp_path: Path, cf_home: Path) -> None:
     assert oct(log.stat().st_mode & 0o777) == "0o600"
 
 
+def test_written_bytes_are_rfc8785_of_the_record(tmp_path: Path) -> None:
+    log = tmp_path / "c.jsonl"
+    with auditlog.LogWriter(log) as w:
+        w.append("t", {"f": 1.5, "k\u00e9y": ["\U0001f600", None, True]})
+        w.append("t\"q", {"\ue000": 1, "\U0001f600": 2})
+    for line in _lines(log):
+        rec = json.loads(line)
+        body = {k: v for k, v in rec.items() if k != "hash"}
+        assert line == rfc8785.dumps(body).decode()[:-1] + ',"hash":"' + rec["hash"] + '"}'
+        assert auditlog.record_hash(rec) == rec["hash"]
+
+
 def test_edit_detected(tmp_path: Path) -> None:
     log = _log(tmp_path)
     lines = _lines(log)

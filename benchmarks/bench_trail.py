@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from clawfence import auditlog
-from clawfence.trail import sources, timeline
+from clawfence.trail import detect, sources, timeline
 
 FIX = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "trail" / "file-era" / "agents" / "main" / "sessions"
 
@@ -67,24 +67,25 @@ def make_transcript(path: Path, target_mb: float) -> int:
     return path.stat().st_size
 
 
-def bench_ingest(tmp: Path, mb: float) -> None:
+def bench_ingest(tmp: Path, mb: float, files: int) -> None:
+    """Ingest ``mb`` MB of JSONL split over ``files`` session files; streaming vs. whole-trail memory."""
     sd = tmp / "state"
     sdir = sd / "agents" / "main" / "sessions"
     sdir.mkdir(parents=True)
-    path = sdir / "big.jsonl"
-    size = make_transcript(path, mb)
-    before = rss_mb()
+    size = sum(make_transcript(sdir / f"s{i:04d}.jsonl", mb / files) for i in range(files))
+    base = rss_mb()
     t = time.perf_counter()
-    n = sum(1 for _ in sources.iter_jsonl_file(path, "main", {}))
+    n = sum(1 for _ in sources.iter_jsonl(sd))
     dt = time.perf_counter() - t
-    print(f"trail ingestion (streaming parse, {size / 1e6:.0f} MB JSONL): {size / 1e6 / dt:,.1f} MB/s, "
-          f"{n:,} events; peak RSS {before:.0f} -> {rss_mb():.0f} MiB")
+    print(f"trail ingestion, raw event stream ({size / 1e6:.0f} MB in {files} files): {size / 1e6 / dt:,.1f} MB/s, "
+          f"{n:,} events; peak RSS {base:.0f} -> {rss_mb():.0f} MiB")
     t = time.perf_counter()
-    tr = timeline.load(sd)
+    k = 0
+    for tl in timeline.iter_sessions(sd):
+        k += len(detect.detect_session(tl))
     dt = time.perf_counter() - t
-    print(f"full timeline build (holds events in memory): {size / 1e6 / dt:,.1f} MB/s, "
-          f"{sum(len(s.events) for s in tr.sessions):,} events; peak RSS {rss_mb():.0f} MiB")
-    del tr
+    print(f"per-session timelines + detections, streaming: {size / 1e6 / dt:,.1f} MB/s, {k:,} findings; "
+          f"peak RSS {rss_mb():.0f} MiB")
 
 
 def main() -> None:
@@ -94,10 +95,10 @@ def main() -> None:
         os.environ.setdefault("CLAWFENCE_HOME", str(tmp / "cfhome"))
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
         bench_log(tmp, n)
-        bench_ingest(tmp, 100)
-        bench_ingest_small = tmp / "small"
-        bench_ingest_small.mkdir()
-        bench_ingest(bench_ingest_small, 400)
+        for mb, files in ((100, 50), (400, 200)):
+            sub = tmp / f"ingest{mb}"
+            sub.mkdir()
+            bench_ingest(sub, mb, files)
 
 
 if __name__ == "__main__":

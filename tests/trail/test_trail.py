@@ -149,3 +149,29 @@ def test_export_formats_redacted(tmp_path: Path, cf_home: Path, fmt: str) -> Non
     if fmt in ("jsonl", "ocsf"):
         json.loads(first)
     assert first.startswith({"cef": "CEF:0|clawfence|", "syslog": "<"}.get(fmt, "{"))
+
+
+SAMPLES = {
+    "private-key": "-----BEGIN OPENSSH PRIVATE KEY-----", "anthropic-api-key": SECRET,
+    "openai-api-key": "sk-proj-" + "a" * 30, "openrouter-api-key": "sk-or-v1-" + "ab" * 20,
+    "aws-access-key-id": "AKIA" + "Q" * 16, "github-token": "ghp_" + "a" * 36, "gitlab-token": "glpat-" + "a" * 20,
+    "slack-token": "xoxb-" + "1" * 12, "slack-webhook": "https://hooks.slack.com/services/" + "A" * 24,
+    "telegram-bot-token": "123456789:AA" + "b" * 33, "discord-bot-token": "M" + "a" * 23 + ".abcdef." + "c" * 27,
+    "google-api-key": "AIza" + "d" * 35, "stripe-key": "sk_live_" + "e" * 24, "huggingface-token": "hf_" + "f" * 34,
+    "jwt": "eyJhbGciOiJI.eyJzdWIiOiIx.c2lnbmF0dXJl",
+}
+
+
+def test_prefilter_never_hides_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clawfence.detect import secrets as s
+    from clawfence.trail import scrub as sc
+
+    assert {n for n, _ in s.PATTERNS} == set(SAMPLES)
+    for name, sample in SAMPLES.items():
+        text = f"x {sample} y"
+        assert [m.kind for m in sc.find_secrets(text)] == [m.kind for m in s.find_secrets(text)], name
+        assert s.find_secrets(text), name
+    # an unknown new pattern disables the prefilter instead of being missed
+    import re
+    monkeypatch.setattr(s, "PATTERNS", (*s.PATTERNS, ("new-kind", re.compile(r"\bzz-[0-9]{8}"))))
+    assert [m.kind for m in sc.find_secrets("a zz-12345678 b")] == ["new-kind"]

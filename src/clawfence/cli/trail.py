@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,29 +16,65 @@ from clawfence.cli.common import UsageError, emit
 TRAIL_FORMATS = ("text", "json", "html")
 
 
-def _load(state_dir: str | None, agent: str | None, session: str | None, since: str | None,
-          logs: list[str] | None, no_logs: bool) -> Any:
-    from clawfence.facts.locate import locate
-    from clawfence.trail import sources, timeline
+class _Query:
+    """Parsed common trail options; reading errors become :class:`UsageError`."""
 
-    inst = locate(state_dir)
-    if not inst.state_dir.is_dir():
-        raise UsageError(f"state dir {inst.state_dir} does not exist")
-    try:
-        since_dt = timeline.parse_since(since)
-    except ValueError as exc:
-        raise UsageError(f"--since {since!r}: use an ISO date/time or 30m/12h/7d") from exc
-    log_paths: list[Path] = []
-    if not no_logs:
-        for d in logs or ["/tmp/openclaw"]:
-            p = Path(d)
-            log_paths += [p] if p.is_file() else sources.log_files(p)
-    try:
-        return timeline.load(inst.state_dir, agent=agent, session=session, since=since_dt, log_paths=log_paths)
-    except sqlite3.Error as exc:
-        raise UsageError(f"cannot read an OpenClaw database: {exc}") from exc
-    except OSError as exc:
-        raise UsageError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+    def __init__(self, state_dir: str | None, agent: str | None, session: str | None, since: str | None,
+                 logs: list[str] | None, no_logs: bool) -> None:
+        from clawfence.facts.locate import locate
+        from clawfence.trail import sources, timeline
+
+        self.state_dir = locate(state_dir).state_dir
+        if not self.state_dir.is_dir():
+            raise UsageError(f"state dir {self.state_dir} does not exist")
+        try:
+            self.since = timeline.parse_since(since)
+        except ValueError as exc:
+            raise UsageError(f"--since {since!r}: use an ISO date/time or 30m/12h/7d") from exc
+        self.agent, self.session = agent, session
+        self.log_paths: list[Path] = []
+        if not no_logs:
+            for d in logs or ["/tmp/openclaw"]:
+                p = Path(d)
+                self.log_paths += [p] if p.is_file() else sources.log_files(p)
+
+    def _guard(self, fn: Any) -> Any:
+        try:
+            return fn()
+        except sqlite3.Error as exc:
+            raise UsageError(f"cannot read an OpenClaw database: {exc}") from exc
+        except OSError as exc:
+            raise UsageError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+
+    def load(self, sessions: bool = True) -> Any:
+        """The whole :class:`~clawfence.trail.timeline.Trail` (``sessions=False``: audit + logs only)."""
+        from clawfence.trail import timeline
+
+        return self._guard(lambda: timeline.load(self.state_dir, agent=self.agent, session=self.session,
+                                                 since=self.since, log_paths=self.log_paths, sessions=sessions))
+
+    def sessions(self) -> Iterator[Any]:
+        """Stream session timelines."""
+        from clawfence.trail import timeline
+
+        it = timeline.iter_sessions(self.state_dir, agent=self.agent, session=self.session, since=self.since)
+        while True:
+            tl = self._guard(lambda: next(it, None))
+            if tl is None:
+                return
+            yield tl
+
+
+def _records(log: Path) -> Iterator[Any]:
+    """Export items for every record of a clawfence action log (guard decisions, fix actions)."""
+    from clawfence.trail import export
+
+    with open(log, "rb") as fh:
+        for raw in fh:
+            try:
+                yield export.from_record(json.loads(raw))
+            except (ValueError, TypeError, AttributeError):
+                continue
 
 
 def register(app: typer.Typer) -> None:
@@ -75,12 +113,25 @@ def register(app: typer.Typer) -> None:
 
         if fmt not in TRAIL_FORMATS:
             raise UsageError(f"--format must be one of {', '.join(TRAIL_FORMATS)}")
-        tr = _load(state_dir, agent, session, since, logs, no_logs)
-        findings = [] if no_detect else detect.detect(
-            tr, detect.Options(known_domains=frozenset(known_domain or []), tz_offset_hours=tz_offset))
-        text = {"text": render.to_text, "json": render.to_json, "html": render.to_html}[fmt](tr, findings)
-        emit(text, output)
-        if fail_on_findings and findings:
+        q = _Query(state_dir, agent, session, since, logs, no_logs)
+        opts = detect.Options(known_domains=frozenset(known_domain or []), tz_offset_hours=tz_offset)
+        n_findings = 0
+        if fmt == "text" and output is None:  # stream: memory bounded by the largest session
+            for tl in q.sessions():
+                fs = [] if no_detect else detect.detect_session(tl, opts)
+                n_findings += len(fs)
+                emit(render.session_text(tl, fs), None)
+            rest = q.load(sessions=False)
+            fs = [] if no_detect else detect.detect_other(rest.audit, rest.logs, opts)
+            n_findings += len(fs)
+            if rest.audit or rest.logs or fs:
+                emit(render.to_text(rest, fs), None)
+        else:
+            tr = q.load()
+            findings = [] if no_detect else detect.detect(tr, opts)
+            n_findings = len(findings)
+            emit({"text": render.to_text, "json": render.to_json, "html": render.to_html}[fmt](tr, findings), output)
+        if fail_on_findings and n_findings:
             raise typer.Exit(1)
 
     @trail_app.command("export")
@@ -102,27 +153,32 @@ def register(app: typer.Typer) -> None:
         if not kinds <= {"findings", "decisions", "events"}:
             raise UsageError("--what takes findings, decisions, events")
         o = common_opts
-        items: list[export.Item] = []
-        if kinds & {"findings", "events"}:
-            tr = _load(o.get("state_dir"), o.get("agent"), o.get("session"), o.get("since"), o.get("logs"),
-                       bool(o.get("no_logs")))
+        q = _Query(o.get("state_dir"), o.get("agent"), o.get("session"), o.get("since"), o.get("logs"),
+                   bool(o.get("no_logs")))
+        opts = detect.Options(known_domains=frozenset(o.get("known", [])), tz_offset_hours=o.get("tz", 0))
+
+        def trail_items() -> Iterator[export.Item]:
+            for tl in q.sessions():
+                if "findings" in kinds:
+                    yield from (export.from_finding(f) for f in detect.detect_session(tl, opts))
+                if "events" in kinds:
+                    yield from (export.from_event(e) for e in tl.events)
+            rest = q.load(sessions=False)
             if "findings" in kinds:
-                items += [export.from_finding(f) for f in detect.detect(
-                    tr, detect.Options(known_domains=frozenset(o.get("known", [])), tz_offset_hours=o.get("tz", 0)))]
+                yield from (export.from_finding(f) for f in detect.detect_other(rest.audit, rest.logs, opts))
             if "events" in kinds:
-                items += [export.from_event(e) for e in tr.events() if e.kind != "log"]
+                yield from (export.from_event(e) for e in rest.audit)
+
+        items: list[Iterator[export.Item]] = []
+        if kinds & {"findings", "events"}:
+            items.append(trail_items())
         if "decisions" in kinds:
             log = action_log or default_log_path()
             if log.exists():
-                with open(log, "rb") as fh:
-                    for raw in fh:
-                        try:
-                            items.append(export.from_record(json.loads(raw)))
-                        except (ValueError, TypeError):
-                            continue
+                items.append(_records(log))
             elif action_log is not None:
                 raise UsageError(f"action log {log} does not exist")
-        lines = list(export.render(items, fmt))
+        lines = export.render(itertools.chain.from_iterable(items), fmt)
         if to:
             try:
                 n = export.send(lines, to, cafile=cafile)
@@ -131,6 +187,9 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:
                 raise UsageError(f"cannot send to {to}: {exc}") from exc
             typer.echo(f"sent {n} {fmt} events to {to}", err=True)
+        elif output is None:
+            for line in lines:
+                emit(line + "\n", None)
         else:
             emit("".join(x + "\n" for x in lines), output)
 

@@ -4,7 +4,3 @@ Modules: ``sources`` (read both storage eras + gateway logs, streaming, read-onl
 events), ``timeline`` (per-session timelines), ``render`` (text/JSON/HTML), ``detect`` (findings TR0NN),
 ``scrub`` (redaction + private-data detector hook), ``export`` (SIEM: RFC 5424 syslog, CEF, OCSF, JSONL).
 """
-
-from clawfence.trail.scrub import scrub
-
-__all__ = ["scrub"]

@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 from clawfence.detect.secrets import find_secrets
 from clawfence.model import Finding, Location, Severity, Status
-from clawfence.trail.events import TrailEvent
+from clawfence.trail.events import SessionTimeline, TrailEvent
 from clawfence.trail.render import summary
 from clawfence.trail.scrub import find_private
 from clawfence.trail.timeline import Trail
@@ -109,18 +109,24 @@ def _subject(ev: TrailEvent) -> str:
     return f"{ev.agent}:{ev.session_key or ev.session_id}:{ev.tool_call_id or (ev.ts.isoformat() if ev.ts else '')}"
 
 
+def detect_session(tl: SessionTimeline, opts: Options | None = None) -> list[Finding]:
+    """Detections over one session timeline (for streaming use)."""
+    o = opts or Options()
+    results = {e.tool_call_id: e for e in tl.events if e.kind == "tool_result" and e.tool_call_id}
+    return _per_call(tl.events, results, o) + _per_text(tl.events) + _bursts(tl.events, o) + _off_hours(tl.events, o)
+
+
+def detect_other(audit: list[TrailEvent], logs: list[TrailEvent], opts: Options | None = None) -> list[Finding]:
+    """Detections over the audit ledger (off-hours) and gateway logs (secrets in clear)."""
+    return _per_text(logs, log=True) + _off_hours(audit, opts or Options())
+
+
 def detect(trail: Trail, opts: Options | None = None) -> list[Finding]:
     """Run every detection over ``trail``; findings in session/time order."""
-    o = opts or Options()
     out: list[Finding] = []
     for tl in trail.sessions:
-        results = {e.tool_call_id: e for e in tl.events if e.kind == "tool_result" and e.tool_call_id}
-        out += _per_call(tl.events, results, o)
-        out += _per_text(tl.events)
-        out += _bursts(tl.events, o)
-    out += _per_text(trail.logs, log=True)
-    out += _off_hours(list(trail.events()), o)
-    return out
+        out += detect_session(tl, opts)
+    return out + detect_other(trail.audit, trail.logs, opts)
 
 
 def _ran(call: TrailEvent, results: dict[str, TrailEvent]) -> str:
@@ -220,18 +226,24 @@ def _bursts(events: list[TrailEvent], o: Options) -> list[Finding]:
             out.append(_finding("TR006", "Mass deletion", Severity.HIGH, e, f"recursive/bulk delete via {e.tool}",
                                 ("D3.2", "E4.1"), "Check what was deleted and restore from backup; require "
                                 "approval for deletes.", _subject(e)))
-    for i, e in enumerate(deletes):
-        window = [d for d in deletes[i:] if d.ts and e.ts and d.ts - e.ts <= timedelta(minutes=5)]
-        if len(window) >= o.delete_burst and id(e) not in flagged:
+    j = 0
+    for i, e in enumerate(deletes):  # sliding 5-minute window, O(n)
+        j = max(j, i)
+        while j + 1 < len(deletes):
+            t0, t1 = e.ts, deletes[j + 1].ts
+            if t0 is None or t1 is None or t1 - t0 > timedelta(minutes=5):
+                break
+            j += 1
+        if j - i + 1 >= o.delete_burst and id(e) not in flagged:
             out.append(_finding("TR006", "Mass deletion", Severity.HIGH, e,
-                                f"{len(window)} delete calls within 5 minutes", ("D3.2", "E4.1"),
+                                f"{j - i + 1} delete calls within 5 minutes", ("D3.2", "E4.1"),
                                 "Check what was deleted and restore from backup.", _subject(e)))
             break
     return out
 
 
 def _off_hours(events: list[TrailEvent], o: Options) -> list[Finding]:
-    """One finding per session (or log) with activity outside working hours."""
+    """One finding per session with activity outside working hours."""
     out: list[Finding] = []
     done: set[str] = set()
     for ev in events:

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from clawfence.model import Finding
-from clawfence.trail.events import TrailEvent
+from clawfence.trail.events import SessionTimeline, TrailEvent
 from clawfence.trail.scrub import scrub, scrub_obj
 from clawfence.trail.timeline import Trail
 
@@ -40,15 +40,24 @@ def _ts(ev: TrailEvent) -> str:
     return ev.ts.strftime("%Y-%m-%d %H:%M:%S") if ev.ts else "-" * 19
 
 
+def session_text(tl: SessionTimeline, findings: list[Finding] | None = None) -> str:
+    """Text block of one session (header, one line per event, then its findings)."""
+    m = tl.meta
+    out = [f"== session {m.session_key or '-'} ({m.session_id}) agent={m.agent} era={m.era}"
+           + (f" channel={m.channel}" if m.channel else "") + (f" sender={scrub(m.sender)}" if m.sender else "")]
+    out += [f"{_ts(ev)} {_ARROW.get(ev.kind, '  ')} {ev.kind:<11} {summary(ev)}" for ev in tl.events]
+    out += [finding_line(f) for f in findings or []]
+    return "\n".join(out) + "\n"
+
+
+def finding_line(f: Finding) -> str:
+    """``[SEVERITY] ID title: detail (subject)`` (scrubbed)."""
+    return f"[{f.severity.value.upper()}] {f.id} {f.title}: {scrub(f.detail)} ({scrub(f.subject)})"
+
+
 def to_text(trail: Trail, findings: list[Finding] | None = None) -> str:
-    """Plain-text timeline, one line per event, grouped by session."""
-    out: list[str] = []
-    for tl in trail.sessions:
-        m = tl.meta
-        out.append(f"== session {m.session_key or '-'} ({m.session_id}) agent={m.agent} era={m.era}"
-                   + (f" channel={m.channel}" if m.channel else "") + (f" sender={scrub(m.sender)}" if m.sender else ""))
-        for ev in tl.events:
-            out.append(f"{_ts(ev)} {_ARROW.get(ev.kind, '  ')} {ev.kind:<11} {summary(ev)}")
+    """Plain-text timeline, one line per event, grouped by session; findings at the end."""
+    out: list[str] = [session_text(tl).rstrip("\n") for tl in trail.sessions]
     if trail.audit:
         out.append("== audit ledger (state/openclaw.sqlite)")
         out += [f"{_ts(e)} AU {summary(e)} tool={e.tool} channel={e.channel}" for e in trail.audit]
@@ -57,8 +66,7 @@ def to_text(trail: Trail, findings: list[Finding] | None = None) -> str:
         out += [f"{_ts(e)} LG {summary(e)}" for e in trail.logs if e.level in ("WARN", "ERROR", "FATAL")]
     if trail.skipped_compressed:
         out.append(f"note: {trail.skipped_compressed} compressed transcript rows skipped (install zstandard)")
-    for f in findings or []:
-        out.append(f"[{f.severity.value.upper()}] {f.id} {f.title}: {scrub(f.detail)} ({f.subject})")
+    out += [finding_line(f) for f in findings or []]
     return "\n".join(out) + "\n"
 
 

@@ -51,39 +51,74 @@ def _matches(meta: SessionMeta, session: str | None) -> bool:
     return session is None or session in (meta.session_key, meta.session_id)
 
 
+def iter_sessions(state_dir: Path, *, agent: str | None = None, session: str | None = None,
+                  since: datetime | None = None) -> Iterator[SessionTimeline]:
+    """Stream session timelines one at a time (memory bounded by the largest session, not the input).
+
+    SQLite rows arrive ordered by session; each JSONL file is one session (topic threads and archives are
+    separate files and so separate timelines). Sessions already read from SQLite are skipped in JSONL.
+    Raises ``sqlite3.Error`` / ``OSError`` like :func:`load`.
+    """
+    seen: set[str] = set()
+
+    def finish(tl: SessionTimeline | None) -> Iterator[SessionTimeline]:
+        if tl is not None and tl.events:
+            tl.events.sort(key=lambda e: e.ts or _EPOCH)
+            yield tl
+
+    cur: SessionTimeline | None = None
+    cur_key: tuple[str, str] | None = None
+    for meta, ev in sources.iter_sqlite(state_dir, agent):
+        key = (meta.agent, meta.session_id)
+        if key != cur_key:
+            yield from finish(cur)
+            cur_key = key
+            seen.add(meta.session_id)
+            cur = SessionTimeline(meta) if _matches(meta, session) else None
+        if cur is not None and not (since and ev.ts and ev.ts < since):
+            cur.events.append(ev)
+    yield from finish(cur)
+    indexes: dict[str, dict[str, SessionMeta]] = {}
+    frozen = frozenset(seen)
+    for ag, path in sources.transcript_files(state_dir, agent):
+        if ag not in indexes:
+            indexes[ag] = sources.jsonl_index(path.parent, ag)
+        tl: SessionTimeline | None = None
+        for meta, ev in sources.iter_jsonl_file(path, ag, indexes[ag], frozen):
+            if tl is None:
+                if not _matches(meta, session):
+                    break
+                tl = SessionTimeline(meta)
+            if not (since and ev.ts and ev.ts < since):
+                tl.events.append(ev)
+        yield from finish(tl)
+
+
 def load(state_dir: Path, *, agent: str | None = None, session: str | None = None,
-         since: datetime | None = None, log_paths: list[Path] | None = None) -> Trail:
+         since: datetime | None = None, log_paths: list[Path] | None = None,
+         sessions: bool = True) -> Trail:
     """Read and group everything under ``state_dir``. ``session`` matches a session key or id.
 
-    Raises ``sqlite3.Error`` for an unreadable database and ``OSError`` for unreadable files.
+    Holds every event in memory; use :func:`iter_sessions` to stream. Raises ``sqlite3.Error`` for an
+    unreadable database and ``OSError`` for unreadable files.
     """
     trail = Trail()
-    by_id: dict[tuple[str, str], SessionTimeline] = {}
     before = len(sources.SKIPPED_COMPRESSED)
-
-    def add(meta: SessionMeta, ev: TrailEvent) -> None:
-        if not _matches(meta, session) or (since and ev.ts and ev.ts < since):
-            return
-        key = (meta.agent, meta.session_id)
-        tl = by_id.get(key)
-        if tl is None:
-            tl = by_id[key] = SessionTimeline(meta)
-        tl.events.append(ev)
-
-    for meta, ev in sources.iter_sqlite(state_dir, agent):
-        add(meta, ev)
-    seen = frozenset(sid for (_, sid) in by_id)
-    for meta, ev in sources.iter_jsonl(state_dir, agent, skip_ids=seen):
-        add(meta, ev)
-    for tl in by_id.values():
-        tl.events.sort(key=lambda e: e.ts or _EPOCH)
-    trail.sessions = sorted(by_id.values(), key=lambda t: (t.events[0].ts or _EPOCH) if t.events else _EPOCH)
-    for ev in sources.iter_audit_ledger(state_dir):
-        if (agent is None or ev.agent in ("", agent)) and (session is None or session in (ev.session_key, ev.session_id)) \
-                and not (since and ev.ts and ev.ts < since):
-            trail.audit.append(ev)
+    if sessions:
+        trail.sessions = sorted(iter_sessions(state_dir, agent=agent, session=session, since=since),
+                                key=lambda t: t.events[0].ts or _EPOCH)
+    trail.audit = list(iter_audit(state_dir, agent=agent, session=session, since=since))
     for ev in sources.iter_logs(log_paths or []):
         if not (since and ev.ts and ev.ts < since):
             trail.logs.append(ev)
     trail.skipped_compressed = len(sources.SKIPPED_COMPRESSED) - before
     return trail
+
+
+def iter_audit(state_dir: Path, *, agent: str | None = None, session: str | None = None,
+               since: datetime | None = None) -> Iterator[TrailEvent]:
+    """Audit-ledger events matching the filters."""
+    for ev in sources.iter_audit_ledger(state_dir):
+        if (agent is None or ev.agent in ("", agent)) and (session is None or session in (ev.session_key, ev.session_id)) \
+                and not (since and ev.ts and ev.ts < since):
+            yield ev

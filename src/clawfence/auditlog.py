@@ -121,8 +121,12 @@ class LogWriter:
                 os.fsync(fh.fileno())
         last = _last_line(fh)
         if last:
-            rec = json.loads(last)
-            self.seq, self.prev = int(rec["seq"]) + 1, str(rec["hash"])
+            try:
+                rec = json.loads(last)
+                self.seq, self.prev = int(rec["seq"]) + 1, str(rec["hash"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{self.path}: last line is not a log record (tampered?); run clawfence log "
+                                 "verify") from exc
         if torn:
             self.append("log.torn_tail", {"bytes": len(torn), "sha256": hashlib.sha256(torn).hexdigest()})
 

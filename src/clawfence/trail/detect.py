@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from clawfence.detect.secrets import find_secrets
 from clawfence.model import Finding, Location, Severity, Status
 from clawfence.trail.events import SessionTimeline, TrailEvent
 from clawfence.trail.render import summary
-from clawfence.trail.scrub import find_private
+from clawfence.trail.scrub import find_private, find_secrets
 from clawfence.trail.timeline import Trail
 
 DANGEROUS: tuple[tuple[str, re.Pattern[str], Severity], ...] = (

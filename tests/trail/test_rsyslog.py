@@ -117,3 +117,25 @@ def test_jsonl_and_ocsf_payloads_over_tcp(rsyslog: tuple[int, int, Path]) -> Non
     got = _wait_lines(out, 1)
     doc = json.loads(got[0].split("|", 4)[4])
     assert doc["class_uid"] == 2004 and doc["finding_info"]["title"] == "TR003"
+
+
+def test_cli_export_to_rsyslog(rsyslog: tuple[int, int, Path], tmp_path: Path) -> None:
+    """``clawfence trail export --format syslog --to tcp://...`` over the real fixture transcript."""
+    import os
+    import subprocess
+    import sys
+
+    tcp, _, out = rsyslog
+    fix = Path(__file__).resolve().parents[1] / "fixtures" / "trail" / "db-era"
+    env = dict(os.environ, CLAWFENCE_HOME=str(tmp_path / "cf"),
+               PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    r = subprocess.run([sys.executable, "-m", "clawfence", "trail", "--state-dir", str(fix), "--no-logs", "export",
+                        "--format", "syslog", "--what", "findings,events", "--to", f"tcp://127.0.0.1:{tcp}"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    n = int(r.stderr.split()[1])
+    got = _wait_lines(out, n)
+    assert len(got) == n
+    msgids = [x.split("|")[2] for x in got]
+    assert msgids.count("finding") >= 1 and msgids.count("event") >= 10
+    assert any('name="tool_call"' in x and 'tool="read"' in x for x in got)

@@ -7,6 +7,7 @@ target is given, sent as RFC 5424 syslog. Guide D3.3, E4.1.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +19,6 @@ from watchdog.observers import Observer
 
 from clawfence import auditlog, baseline
 from clawfence.facts.drift import DriftFacts
-from clawfence.model import Severity
 from clawfence.trail import export
 
 
@@ -75,9 +75,16 @@ def watch(state_dir: Path, baseline_path: Path, log_path: Path, *, syslog_to: st
     except KeyboardInterrupt:
         pass
     finally:
-        obs.stop()
-        obs.join(timeout=5)
+        # watchdog logs a spurious ERROR when its inotify thread is stopped mid-read; silence it for the stop
+        wlog = logging.getLogger("watchdog.observers.inotify")
+        level = wlog.level
+        wlog.setLevel(logging.CRITICAL)
+        try:
+            obs.stop()
+            obs.join(timeout=5)
+        finally:
+            wlog.setLevel(level)
     return reports
 
 
-__all__ = ["Severity", "watch"]
+__all__ = ["watch"]

@@ -27,19 +27,20 @@ def rss_mb() -> float:
 
 def bench_log(tmp: Path, n: int) -> None:
     log = tmp / "bench.jsonl"
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     with auditlog.LogWriter(log) as w:
         for i in range(n):
             w.append("guard.decision", {"i": i, "tool": "exec", "decision": "allow", "rule": "R12",
                                         "command": "ls -la /tmp"})
-    dt = time.perf_counter() - t
-    print(f"append (LogWriter, signed checkpoint every 1000): {n / dt:,.0f} events/s  ({n:,} in {dt:.2f}s, "
-          f"{log.stat().st_size / 1e6:.1f} MB)")
-    t = time.perf_counter()
+    dt, dc = time.perf_counter() - t, time.process_time() - c
+    print(f"append (LogWriter, signed checkpoint every 1000): {n / dt:,.0f} events/s wall, {n / dc:,.0f} cpu "
+          f"({n:,} in {dt:.2f}s, {log.stat().st_size / 1e6:.1f} MB)")
+    t, c = time.perf_counter(), time.process_time()
     res = auditlog.verify(log, require_head=True)
-    dt = time.perf_counter() - t
+    dt, dc = time.perf_counter() - t, time.process_time() - c
     assert res.ok, res
-    print(f"verify (chain + {res.checkpoints} checkpoint signatures + head): {res.records / dt:,.0f} events/s")
+    print(f"verify (chain + {res.checkpoints} checkpoint signatures + head): {res.records / dt:,.0f} events/s wall, "
+          f"{res.records / dc:,.0f} cpu")
     one = tmp / "one.jsonl"
     k = 300
     t = time.perf_counter()
@@ -74,11 +75,11 @@ def bench_ingest(tmp: Path, mb: float, files: int) -> None:
     sdir.mkdir(parents=True)
     size = sum(make_transcript(sdir / f"s{i:04d}.jsonl", mb / files) for i in range(files))
     base = rss_mb()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     n = sum(1 for _ in sources.iter_jsonl(sd))
-    dt = time.perf_counter() - t
-    print(f"trail ingestion, raw event stream ({size / 1e6:.0f} MB in {files} files): {size / 1e6 / dt:,.1f} MB/s, "
-          f"{n:,} events; peak RSS {base:.0f} -> {rss_mb():.0f} MiB")
+    dt, dc = time.perf_counter() - t, time.process_time() - c
+    print(f"trail ingestion, raw event stream ({size / 1e6:.0f} MB in {files} files): {size / 1e6 / dt:,.1f} MB/s "
+          f"wall, {size / 1e6 / dc:,.1f} cpu, {n:,} events; peak RSS {base:.0f} -> {rss_mb():.0f} MiB")
     t = time.perf_counter()
     k = 0
     for tl in timeline.iter_sessions(sd):
@@ -93,7 +94,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         os.environ.setdefault("CLAWFENCE_HOME", str(tmp / "cfhome"))
-        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
+              "(figures scale down with load; 'cpu' rates divide by this process's CPU time)")
         bench_log(tmp, n)
         for mb, files in ((100, 50), (400, 200)):
             sub = tmp / f"ingest{mb}"

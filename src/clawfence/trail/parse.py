@@ -74,8 +74,10 @@ def parse_record(rec: dict[str, Any], meta: SessionMeta, source: str) -> list[Tr
     ts = ts or parse_ts(msg.get("timestamp"))
     role = msg.get("role")
     if role == "user":
+        oc = msg.get("__openclaw") if isinstance(msg.get("__openclaw"), dict) else {}
+        owner = "owner" if isinstance(oc, dict) and oc.get("senderIsOwner") else ""
         return [mk(ts, "inbound", text=_text_of(msg.get("content")), channel=meta.channel,
-                           sender=meta.sender)]
+                   sender=meta.sender or owner)]
     if role == "toolResult":
         details = msg.get("details") if isinstance(msg.get("details"), dict) else {}
         code = details.get("exitCode") if isinstance(details, dict) else None

@@ -78,8 +78,9 @@ def sqlite_sessions(db: sqlite3.Connection, agent: str) -> dict[str, SessionMeta
         for row in db.execute(f"SELECT {', '.join(want)} FROM session_windows"):
             r = dict(zip(want, row, strict=True))
             out[str(r["session_id"])] = SessionMeta(
-                agent, str(r["session_id"]), str(r.get("session_key") or ""), channel=str(r.get("channel") or ""),
-                sender=str(r.get("account_id") or ""), chat_type=str(r.get("chat_type") or ""),
+                agent, str(r["session_id"]), str(r.get("session_key") or ""),
+                channel=":".join(str(r[c]) for c in ("channel", "account_id") if r.get(c)),
+                chat_type=str(r.get("chat_type") or ""),
                 model="/".join(str(r[c]) for c in ("model_provider", "model") if r.get(c)), era="sqlite")
     if "session_entries" in tables and {"session_key", "entry_json"} <= set(_columns(db, "session_entries")):
         for key, raw in db.execute("SELECT session_key, entry_json FROM session_entries"):

@@ -117,12 +117,13 @@ def register(app: typer.Typer) -> None:
         opts = detect.Options(known_domains=frozenset(known_domain or []), tz_offset_hours=tz_offset)
         n_findings = 0
         if fmt == "text" and output is None:  # stream: memory bounded by the largest session
+            seen: set[str] = set()
             for tl in q.sessions():
-                fs = [] if no_detect else detect.detect_session(tl, opts)
+                fs = [] if no_detect else detect.dedupe(detect.detect_session(tl, opts), seen)
                 n_findings += len(fs)
                 emit(render.session_text(tl, fs), None)
             rest = q.load(sessions=False)
-            fs = [] if no_detect else detect.detect_other(rest.audit, rest.logs, opts)
+            fs = [] if no_detect else detect.dedupe(detect.detect_other(rest.audit, rest.logs, opts), seen)
             n_findings += len(fs)
             if rest.audit or rest.logs or fs:
                 emit(render.to_text(rest, fs), None)
@@ -158,14 +159,16 @@ def register(app: typer.Typer) -> None:
         opts = detect.Options(known_domains=frozenset(o.get("known", [])), tz_offset_hours=o.get("tz", 0))
 
         def trail_items() -> Iterator[export.Item]:
+            seen: set[str] = set()
             for tl in q.sessions():
                 if "findings" in kinds:
-                    yield from (export.from_finding(f) for f in detect.detect_session(tl, opts))
+                    yield from (export.from_finding(f) for f in detect.dedupe(detect.detect_session(tl, opts), seen))
                 if "events" in kinds:
                     yield from (export.from_event(e) for e in tl.events)
             rest = q.load(sessions=False)
             if "findings" in kinds:
-                yield from (export.from_finding(f) for f in detect.detect_other(rest.audit, rest.logs, opts))
+                other = detect.dedupe(detect.detect_other(rest.audit, rest.logs, opts), seen)
+                yield from (export.from_finding(f) for f in other)
             if "events" in kinds:
                 yield from (export.from_event(e) for e in rest.audit)
 

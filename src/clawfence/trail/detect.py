@@ -125,7 +125,18 @@ def detect(trail: Trail, opts: Options | None = None) -> list[Finding]:
     out: list[Finding] = []
     for tl in trail.sessions:
         out += detect_session(tl, opts)
-    return out + detect_other(trail.audit, trail.logs, opts)
+    return dedupe(out + detect_other(trail.audit, trail.logs, opts))
+
+
+def dedupe(findings: Iterable[Finding], seen: set[str] | None = None) -> list[Finding]:
+    """Drop findings whose fingerprint (id + subject) was already seen (``seen`` is updated in place)."""
+    seen = set() if seen is None else seen
+    out = []
+    for f in findings:
+        if f.fingerprint not in seen:
+            seen.add(f.fingerprint)
+            out.append(f)
+    return out
 
 
 def _ran(call: TrailEvent, results: dict[str, TrailEvent]) -> str:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from clawfence import auditlog
+import pytest
+
+from clawfence import auditlog, checkpoint
+
+
+@pytest.fixture(autouse=True)
+def _own_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Signing keys go under tmp_path, never ~/.clawfence."""
+    monkeypatch.setenv("CLAWFENCE_HOME", str(tmp_path / "cfhome"))
+    checkpoint._SIGNERS.clear()
 
 
 def test_chain_verifies_and_detects_edit(tmp_path: Path) -> None:
@@ -33,11 +42,13 @@ def test_deleted_record_detected(tmp_path: Path) -> None:
     assert auditlog.verify(log).bad_line == 2
 
 
-def test_partial_line_is_terminated(tmp_path: Path) -> None:
+def test_partial_line_is_cut_and_recorded(tmp_path: Path) -> None:
+    """A torn last line (crash mid-append) is cut off by the next writer, which records that it did."""
     log = tmp_path / "a.jsonl"
     auditlog.append(log, "t", {"i": 0})
     with open(log, "ab") as fh:
         fh.write(b'{"seq": 1, "trunc')
     auditlog.append(log, "t", {"i": 1})
     res = auditlog.verify(log)
-    assert not res.ok and res.bad_line == 2
+    assert res.ok and res.records == 3
+    assert json.loads(log.read_text().splitlines()[1])["type"] == "log.torn_tail"

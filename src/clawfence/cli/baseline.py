@@ -1,9 +1,88 @@
-"""CLI: `clawfence baseline` (not yet implemented)."""
+"""CLI: ``clawfence baseline create|verify|diff|watch`` (configuration hash baseline, guide D3.3)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from clawfence.cli.common import UsageError, emit
+from clawfence.facts.drift import DriftFacts
+
+SD = Annotated[str | None, typer.Option("--state-dir", help="OpenClaw state dir (default ~/.openclaw)")]
+BP = Annotated[Path | None, typer.Option("--baseline", help="baseline file (default $CLAWFENCE_HOME/baseline.json)")]
+
+
+def _state(state_dir: str | None) -> Path:
+    from clawfence.facts.locate import locate
+
+    sd = locate(state_dir).state_dir
+    if not sd.is_dir():
+        raise UsageError(f"state dir {sd} does not exist")
+    return sd
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `baseline` command(s) to ``app``."""
+    """Add the ``baseline`` sub-app."""
+    b = typer.Typer(help="Signed configuration hash baseline (D3.3).", no_args_is_help=True)
+    app.add_typer(b, name="baseline")
+
+    @b.command("create")
+    def create(state_dir: SD = None, baseline_path: BP = None) -> None:
+        """Hash and sign every security-relevant file and config key."""
+        from clawfence import baseline
+
+        sd = _state(state_dir)
+        try:
+            p = baseline.create(sd, baseline_path)
+        except OSError as exc:
+            raise UsageError(f"cannot write baseline: {exc}") from exc
+        n = len(json.loads(p.read_text())["files"])
+        typer.echo(f"baseline of {n} files written to {p}")
+
+    def _compare(state_dir: str | None, baseline_path: Path | None) -> DriftFacts:
+        from clawfence import baseline
+
+        sd = _state(state_dir)
+        try:
+            return baseline.compare(sd, baseline_path or baseline.default_path())
+        except baseline.BaselineError as exc:
+            raise UsageError(str(exc)) from exc
+
+    @b.command("verify")
+    def verify(state_dir: SD = None, baseline_path: BP = None,
+               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Exit 1 if anything drifted or the baseline signature is invalid (values never shown)."""
+        from clawfence import baseline
+
+        d = _compare(state_dir, baseline_path)
+        emit(json.dumps(d.model_dump(), indent=1) + "\n" if as_json else baseline.describe(d), None)
+        if d.drifted or d.signature_ok is False:
+            raise typer.Exit(1)
+
+    @b.command("diff")
+    def diff(state_dir: SD = None, baseline_path: BP = None) -> None:
+        """Show what changed since the baseline (always exit 0 unless the input is bad)."""
+        from clawfence import baseline
+
+        emit(baseline.describe(_compare(state_dir, baseline_path)), None)
+
+    @b.command("watch")
+    def watch(state_dir: SD = None, baseline_path: BP = None,
+              log: Annotated[Path | None, typer.Option("--log", help="action log (default: CLAWFENCE_HOME)")] = None,
+              syslog: Annotated[str | None, typer.Option("--syslog", help="also send to syslog://|tcp://|tls://")] = None,
+              duration: Annotated[float | None, typer.Option("--duration", help="stop after N seconds")] = None) -> None:
+        """Report drift as it happens into the action log (and optionally syslog)."""
+        from clawfence import baseline
+        from clawfence.auditlog import default_log_path
+        from clawfence.baseline_watch import watch as run
+
+        sd = _state(state_dir)
+        try:
+            n = run(sd, baseline_path or baseline.default_path(), log or default_log_path(), syslog_to=syslog,
+                    duration=duration, on_drift=lambda d: typer.echo(baseline.describe(d), nl=False))
+        except baseline.BaselineError as exc:
+            raise UsageError(str(exc)) from exc
+        typer.echo(f"{n} drift report(s)")

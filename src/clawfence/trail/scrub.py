@@ -1,0 +1,108 @@
+"""Redaction for every trail output, and the detector hook shared with the guard.
+
+``scrub(text)`` replaces every secret the detectors find by ``redact()`` (first 4 chars + length) and redacts
+``token=VALUE`` assignments. Detectors: ``clawfence.detect.secrets.find_secrets`` plus whatever is in
+:data:`PRIVATE_DATA_DETECTORS` (hook: the guard's BIP-39 mnemonic / Luhn card / PRC resident-ID detectors in
+``clawfence.detect`` register here with :func:`register_detector`; a minimal Luhn card detector is built in
+so P5.1 works before they land). A detector is ``Callable[[str], list[SecretMatch]]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from clawfence.detect import secrets as _secrets
+from clawfence.detect.secrets import SecretMatch
+from clawfence.redact import redact, redact_assignments
+
+Detector = Callable[[str], list[SecretMatch]]
+
+_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+
+
+def luhn_ok(digits: str) -> bool:
+    """Luhn checksum of a digit string."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def find_payment_cards(text: str) -> list[SecretMatch]:
+    """13-19 digit numbers (spaces/dashes allowed) that pass Luhn and start like a card (2-6)."""
+    out = []
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"[ -]", "", m.group(0))
+        if 13 <= len(digits) <= 19 and digits[0] in "23456" and len(set(digits)) > 1 and luhn_ok(digits):
+            out.append(SecretMatch("payment-card", m.start(), m.end(), m.group(0)))
+    return out
+
+
+#: Necessary condition for any match of the provider patterns known when this was written: a literal each
+#: pattern's match must contain. ``find_secrets`` runs only when it matches (36x faster on clean text); if
+#: ``clawfence.detect.secrets.PATTERNS`` gains a pattern not in ``_PREFILTER_COVERS`` the prefilter is skipped.
+_PREFILTER = re.compile(r"-----BEGIN|sk-|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|"
+                        r"hooks\.slack\.com|:AA|AIza|_live_|hf_|eyJ|[MNO][A-Za-z\d_\-]{23,25}\.")
+_PREFILTER_COVERS = frozenset({
+    "private-key", "anthropic-api-key", "openai-api-key", "openrouter-api-key", "aws-access-key-id",
+    "github-token", "gitlab-token", "slack-token", "slack-webhook", "telegram-bot-token", "discord-bot-token",
+    "google-api-key", "stripe-key", "huggingface-token", "jwt"})
+
+
+def find_secrets(text: str) -> list[SecretMatch]:
+    """``clawfence.detect.secrets.find_secrets`` behind a literal prefilter (same results)."""
+    if {name for name, _ in _secrets.PATTERNS} <= _PREFILTER_COVERS and not _PREFILTER.search(text):
+        return []
+    return _secrets.find_secrets(text)
+
+
+#: Private-data detectors (P5.1). Hook for ``clawfence.detect`` modules: call :func:`register_detector`.
+PRIVATE_DATA_DETECTORS: list[Detector] = [find_payment_cards]
+
+
+def register_detector(fn: Detector) -> None:
+    """Add a private-data detector (idempotent)."""
+    if fn not in PRIVATE_DATA_DETECTORS:
+        PRIVATE_DATA_DETECTORS.append(fn)
+
+
+def find_private(text: str) -> list[SecretMatch]:
+    """Matches of every private-data detector."""
+    out: list[SecretMatch] = []
+    for det in PRIVATE_DATA_DETECTORS:
+        out.extend(det(text))
+    return out
+
+
+def find_all(text: str) -> list[SecretMatch]:
+    """Secrets and private data in ``text``."""
+    return find_secrets(text) + find_private(text)
+
+
+def scrub(text: str) -> str:
+    """``text`` with every secret / private datum redacted."""
+    if not text:
+        return text
+    kept: list[SecretMatch] = []
+    for m in sorted(find_all(text), key=lambda m: (m.start, -m.end)):
+        if not kept or m.start >= kept[-1].end:
+            kept.append(m)
+    for m in reversed(kept):
+        text = text[:m.start] + redact(m.value) + text[m.end:]
+    return redact_assignments(text)
+
+
+def scrub_obj(obj: Any) -> Any:
+    """Deep copy of a JSON value with every string scrubbed (keys kept)."""
+    if isinstance(obj, str):
+        return scrub(obj)
+    if isinstance(obj, dict):
+        return {k: scrub_obj(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [scrub_obj(v) for v in obj]
+    return obj

@@ -213,6 +213,10 @@ def drift_facts(state_dir: Path, baseline_path: Path | None = None) -> DriftFact
     if not path.exists():
         return DriftFacts(baseline=None)
     try:
+        if baseline_path is None:  # the default baseline counts only for the installation it was made of
+            recorded = json.loads(path.read_text(encoding="utf-8")).get("state_dir")
+            if not recorded or Path(recorded).resolve() != state_dir.resolve():
+                return DriftFacts(baseline=None)
         return compare(state_dir, path)
     except (BaselineError, OSError, ValueError) as exc:
         return DriftFacts(baseline=str(path), error=str(exc))

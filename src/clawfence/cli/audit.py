@@ -52,6 +52,7 @@ def register(app: typer.Typer) -> None:
         save_facts: Annotated[Path | None, typer.Option("--save-facts", help="write the collected facts as JSON")] = None,
         from_facts: Annotated[Path | None, typer.Option("--from-facts", help="audit a saved facts file")] = None,
         openclaw_version: Annotated[str | None, typer.Option("--openclaw-version", help="override version detection")] = None,
+        baseline: Annotated[Path | None, typer.Option("--baseline", help="config hash baseline to check drift against")] = None,
         no_host: Annotated[bool, typer.Option("--no-host", help="skip host facts (processes, sockets)")] = False,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="text: also list passed checks")] = False,
     ) -> None:
@@ -82,7 +83,8 @@ def register(app: typer.Typer) -> None:
             if state_dir and not inst.state_dir.exists():
                 raise UsageError(f"state dir not found: {inst.state_dir}")
             try:
-                facts = facts_mod.collect(inst, version_override=openclaw_version, with_host=not no_host)
+                facts = facts_mod.collect(inst, version_override=openclaw_version, with_host=not no_host,
+                                          baseline=baseline)
             except (facts_mod.FactsError, facts_mod.ConfigLoadError) as exc:
                 raise UsageError(str(exc)) from exc
         if deep:

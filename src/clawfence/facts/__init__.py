@@ -153,11 +153,19 @@ def _pairing_allow(state_dir: Path) -> dict[str, PairingAllow]:
     return out
 
 
+def _drift(state_dir: Path, baseline: Path | None) -> DriftFacts:
+    """Drift against ``baseline`` (or the default baseline when it was made of this state dir)."""
+    from clawfence.baseline import drift_facts
+
+    return drift_facts(state_dir, baseline)
+
+
 def collect(
     inst: Installation,
     env: Mapping[str, str] | None = None,
     version_override: str | None = None,
     with_host: bool = True,
+    baseline: Path | None = None,
 ) -> Facts:
     """Collect a snapshot of ``inst``. Raises :class:`FactsError` if the state dir and config are both
     missing, and :class:`ConfigLoadError` if the config cannot be parsed."""
@@ -185,6 +193,7 @@ def collect(
         version=ver,
         exec_approvals=_exec_approvals(inst.home, inst.state_dir),
         pairing_allow=_pairing_allow(inst.state_dir),
+        drift=_drift(inst.state_dir, baseline),
         env_vars=sorted(k for k in env if k.startswith("OPENCLAW_")),
     )
 

@@ -147,13 +147,15 @@ def invalid_paths(doc: Mapping[str, Any]) -> set[str]:
             if not _UNRECOGNIZED.search(str(i.get("message", "")))}
 
 
-def native_audit(state_dir: Path, prefix: Path = PREFIX, timeout: float = 240) -> dict[str, Any]:
+def native_audit(state_dir: Path, prefix: Path = PREFIX, timeout: float = 240,
+                 env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """``openclaw security audit --json`` on ``state_dir`` via ``realclaw-audit.sh`` (isolated). Returns the
     report (``{"summary", "findings": [{"checkId","severity",...}]}``) or, for a config the CLI rejects,
-    ``{"ok": false, "issues": [...]}``."""
-    env = {**os.environ, "REALCLAW_PREFIX": str(prefix)}
+    ``{"ok": false, "issues": [...]}``. ``env`` adds variables (e.g. for ``${VAR}`` / SecretRef values)."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("OPENCLAW_")}
+    full.update({"REALCLAW_PREFIX": str(prefix), **(env or {})})
     proc = subprocess.run(["bash", str(AUDIT_SH), "--prefix", str(prefix), str(state_dir)], capture_output=True,
-                          text=True, timeout=timeout, env=env)
+                          text=True, timeout=timeout, env=full)
     try:
         doc: dict[str, Any] = json.loads(proc.stdout)
     except ValueError as exc:
@@ -174,15 +176,20 @@ def clawfence_env() -> dict[str, str]:
     return env
 
 
-def clawfence_audit(state_dir: Path, *extra: str) -> dict[str, Any]:
-    """Run ``clawfence audit -f json`` on ``state_dir``; returns the JSON report. Raises :class:`RealclawError`
-    on exit code 2 (usage/input error)."""
-    proc = subprocess.run(clawfence_cmd(state_dir, *extra), capture_output=True, text=True, env=clawfence_env(),
-                          timeout=120)
+def clawfence_audit(state_dir: Path, *extra: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Run ``clawfence audit -f json`` on ``state_dir`` (``env`` adds variables); returns the JSON report.
+    Raises :class:`RealclawError` on exit code 2 (usage/input error)."""
+    proc = subprocess.run(clawfence_cmd(state_dir, *extra), capture_output=True, text=True,
+                          env={**clawfence_env(), **(env or {})}, timeout=120)
     if proc.returncode not in (0, 1):
         raise RealclawError(f"clawfence audit failed (rc {proc.returncode}): {proc.stderr.strip()[-500:]}")
     doc: dict[str, Any] = json.loads(proc.stdout)
     return doc
+
+
+def env_refs(config_text: str) -> list[str]:
+    """Names of the ``${VAR}`` references in a config text, sorted."""
+    return sorted(set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)\}", config_text)))
 
 
 def copy_install(src: Path, dst: Path) -> Path:

@@ -66,9 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 proc = rc.onboard(tmp / "onboard")
                 if proc.returncode == 0:
                     states.insert(0, ("real onboard", tmp / "onboard" / "state"))
-        env = rc.clawfence_env()
+        # bytecode cache on, as after `pip install` (this machine exports PYTHONDONTWRITEBYTECODE=1, which
+        # makes every run recompile clawfence from source: +25-30 ms)
+        env = {k: v for k, v in rc.clawfence_env().items() if k != "PYTHONDONTWRITEBYTECODE"}
         extra = ("--no-host",) if args.no_host else ()
-        print(f"clawfence: {sys.executable} -m clawfence audit -f json{' --no-host' if extra else ''}; "
+        print(f"clawfence: {sys.executable} -m clawfence audit -f json{' --no-host' if extra else ''} (bytecode cached); "
               f"native: {'openclaw security audit --json (isolated)' if why is None else 'unavailable: ' + why}")
         print(f"{'installation':<22} {'tool':<10} {'median s':>9} {'p90 s':>8} {'runs':>5}")
         ratios = []

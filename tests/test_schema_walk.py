@@ -134,3 +134,12 @@ def test_validate_reports_retired_and_unknown_keys() -> None:
     got = {(i.path, i.kind) for i in issues}
     assert got == {("gateway.controlUi.allowInsecureAuth", "retired-key"), ("gateway.bind", "invalid"),
                    ("nope", "unknown-key")}
+
+
+def test_defaulted_properties_are_not_required() -> None:
+    """The exported schema requires ``channels.telegram.groupPolicy`` (zod output type); the real 2026.9.6
+    ``config validate`` accepts it missing because it has a default. A property without default stays required."""
+    assert schema.validate({"channels": {"telegram": {"dmPolicy": "open", "allowFrom": ["*"]}}}, VERSION)[1] == []
+    _, issues = schema.validate({"auth": {"profiles": {"p": {"mode": "api_key"}}}}, VERSION)
+    assert [(i.path, i.kind) for i in issues] == [("auth.profiles.p", "invalid")]
+    assert "'provider' is a required property" in issues[0].message

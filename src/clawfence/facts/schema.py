@@ -20,7 +20,7 @@ from typing import Any
 
 from clawfence.calver import CalVer, parse
 from clawfence.facts.config import ConfigIssue
-from clawfence.facts.schema_walk import ROOT_PART, SchemaError, Walker
+from clawfence.facts.schema_walk import ROOT_PART, SchemaError, Walker, relax_required
 
 SCHEMAS: dict[str, str] = {"2026.9.6": "openclaw-2026.9.6.config-schema.json.gz"}
 
@@ -95,12 +95,20 @@ def schema_errors(raw: dict[str, Any], used: str) -> list[SchemaError]:
     return jsonschema_errors(raw, used)
 
 
+@lru_cache(maxsize=2)
+def _relaxed(version: str) -> dict[str, Any]:
+    """The full schema with defaulted properties not required (see ``schema_walk.relax_required``)."""
+    out: dict[str, Any] = relax_required(load_schema(version))
+    return out
+
+
 def jsonschema_errors(raw: dict[str, Any], used: str) -> list[SchemaError]:
-    """Errors of ``raw`` from ``jsonschema.Draft7Validator`` over the full packaged schema (reference path)."""
+    """Errors of ``raw`` from ``jsonschema.Draft7Validator`` over the full packaged schema, ``required`` relaxed
+    like the split copy (reference and fallback path)."""
     import jsonschema  # deferred: 60 ms import, fallback only
 
     out: list[SchemaError] = []
-    for err in jsonschema.Draft7Validator(load_schema(used)).iter_errors(raw):
+    for err in jsonschema.Draft7Validator(_relaxed(used)).iter_errors(raw):
         extra: tuple[str, ...] = ()
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             props = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}

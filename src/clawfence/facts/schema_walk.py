@@ -13,7 +13,8 @@ pattern, min/maxLength, minimum, maximum, exclusiveMinimum/Maximum, multipleOf, 
 if/then/else, $ref (siblings ignored, as in Draft 7); ``format`` is an annotation. :func:`split` raises
 ValueError on any other keyword, so a new schema cannot silently lose a constraint. Errors are reported
 where jsonschema reports them (same instance path and keyword); tests/test_schema_walk.py checks this
-against jsonschema. One deliberate difference: ``$ref: "#/$defs/x"`` inside a nested plugin schema resolves
+against jsonschema over the same relaxed schema (:func:`relax_required`: a property with a default is not
+required, as in OpenClaw's own validator). One deliberate difference: ``$ref: "#/$defs/x"`` inside a nested plugin schema resolves
 against the nearest enclosing schema that has ``$defs`` (jsonschema cannot resolve it from the root and
 raises).
 """
@@ -91,11 +92,31 @@ def _esc(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
+def relax_required(node: Any) -> Any:
+    """Copy of a schema where ``required`` no longer lists properties that have a ``default``.
+
+    ``openclaw config schema`` exports zod's output type, in which a field with ``.default()`` is required;
+    the real validator fills the default first, so a config may omit it (verified: 2026.9.6
+    ``config validate`` accepts ``channels.telegram`` without ``groupPolicy``, which the export requires).
+    """
+    if isinstance(node, list):
+        return [relax_required(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: (v if k in ("enum", "const", "default", "examples") else relax_required(v)) for k, v in node.items()}
+    props = node.get("properties")
+    if isinstance(node.get("required"), list) and isinstance(props, dict):
+        out["required"] = [r for r in node["required"]
+                           if not (isinstance(props.get(r), dict) and "default" in props[r])]
+    return out
+
+
 def split(schema: dict[str, Any], limit: int = SPLIT_BYTES) -> dict[str, Any]:
     """Parts of ``schema``: ``{"_root": node, "<dotted properties path>": node, ...}``; every ``properties``
     subtree serialising to more than ``limit`` bytes (and every top-level section) becomes its own part,
-    replaced in its parent by ``{"$lazy": "<name>"}``. Raises ValueError on unsupported keywords."""
-    stripped = _strip(schema, "", {}, "")
+    replaced in its parent by ``{"$lazy": "<name>"}``. ``required`` is relaxed first (:func:`relax_required`).
+    Raises ValueError on unsupported keywords."""
+    stripped = _strip(relax_required(schema), "", {}, "")
     parts: dict[str, Any] = {}
 
     def cut(node: Any, name: str, depth: int) -> Any:

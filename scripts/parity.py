@@ -275,6 +275,15 @@ def uncovered(rows: Sequence[Row], severity: str = "critical") -> list[str]:
     return [r.check_id for r in rows if r.worst == severity and r.status != "yes"]
 
 
+def schema_agreement(res: Result) -> bool | None:
+    """Does clawfence's CF001 verdict (config valid for 2026.9.6) match the real CLI accepting the config?
+    None when not compared."""
+    if res.clawfence is None or res.native is None:
+        return None
+    cf_valid = not any(f["id"] == "CF001" and f["status"] == "fail" for f in res.clawfence["findings"])
+    return cf_valid == (res.native.get("ok") is not False)
+
+
 def _pct(a: int, b: int) -> str:
     return f"{a}/{b} ({100 * a / b:.0f}%)" if b else "0/0"
 
@@ -299,6 +308,9 @@ def markdown(rows: Sequence[Row], results: Sequence[Result], generated: str) -> 
         f"info: {_pct(*coverage(rows, 'info'))}",
         f"- (installation, checkId) pairs covered: {_pct(covered_pairs, pairs)}",
         f"- uncovered critical checkIds: {', '.join(f'`{c}`' for c in uncovered(rows)) or 'none'}",
+        f"- schema verdict (clawfence CF001 vs the real CLI accepting the config): agrees on "
+        f"{_pct(sum(1 for r in results if schema_agreement(r)), sum(1 for r in results if schema_agreement(r) is not None))}"
+        " installations",
         "",
         "## checkIds",
         "",
@@ -313,7 +325,7 @@ def markdown(rows: Sequence[Row], results: Sequence[Result], generated: str) -> 
             cov += f" (declared, not failing: {', '.join(extra)})"
         lines.append(f"| `{r.check_id}` | {sev} | {len(r.seen)}: {', '.join(r.seen)} | {cov} | {r.status} |")
     lines += ["", "## Installations", "", "| installation | made by | how | native crit/warn/info | clawfence fail/warn "
-              "| native s | clawfence s |", "|---|---|---|---|---|---|---|"]
+              "| CF001 agrees | native s | clawfence s |", "|---|---|---|---|---|---|---|---|"]
     for res in results:
         inst = res.inst
         how = inst.how + (f"; removed {', '.join(f'`{k}`' for k in inst.removed_keys)}" if inst.removed_keys else "")
@@ -330,7 +342,8 @@ def markdown(rows: Sequence[Row], results: Sequence[Result], generated: str) -> 
             st = res.clawfence["summary"]["status"]
             cf = f"{st.get('fail', 0)}/{st.get('warn', 0)}"
         secs = [f"{res.seconds[k]:.2f}" if k in res.seconds else "-" for k in ("native", "clawfence")]
-        lines.append(f"| {inst.name} | {inst.origin} | {how} | {native} | {cf} | {secs[0]} | {secs[1]} |")
+        agree = {True: "yes", False: "**no**", None: "-"}[schema_agreement(res)]
+        lines.append(f"| {inst.name} | {inst.origin} | {how} | {native} | {cf} | {agree} | {secs[0]} | {secs[1]} |")
     lines += ["", "Installations run isolated (`unshare -m -n`, private HOME/TMPDIR/state, loopback-only network)."
               " Native audit via `../shared/realclaw/realclaw-audit.sh`.", ""]
     return "\n".join(lines)

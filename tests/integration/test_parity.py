@@ -49,6 +49,7 @@ def test_every_native_checkid_is_tabled(compared: tuple[ModuleType, list[Any], l
     native = {f["checkId"] for r in results for f in r.native_findings}
     assert native and {r.check_id for r in rows} == native
     assert all(r.clawfence and r.native and r.native.get("ok") is not False for r in results)
+    assert all(parity.schema_agreement(r) for r in results)  # CF001 passes where the CLI accepts the config
     md = parity.markdown(rows, results, "test")
     for cid in native:
         assert f"| `{cid}` |" in md

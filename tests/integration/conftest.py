@@ -5,6 +5,7 @@ afterwards)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import sys
 import tempfile
@@ -35,6 +36,8 @@ def rcenv(realclaw: Path) -> ModuleType:
     mod = load_realclaw_env()
     why = mod.available(realclaw)
     if why:
+        if os.environ.get("CLAWFENCE_REQUIRE_REALCLAW") == "1":
+            pytest.fail(f"real OpenClaw required but cannot run isolated: {why}")
         pytest.skip(why)
     return mod
 

@@ -60,7 +60,8 @@ def key_history() -> dict[str, dict[str, str]]:
     import yaml  # deferred: ~10 ms, only when a key is unknown
 
     text = resources.files("clawfence.data").joinpath("key-history.yaml").read_text(encoding="utf-8")
-    return {str(k): dict(v) for k, v in (yaml.safe_load(text) or {}).items()}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same result, 20x faster
+    return {str(k): dict(v) for k, v in (yaml.load(text, Loader=loader) or {}).items()}
 
 
 def schema_for(version: str | None) -> str | None:

@@ -101,9 +101,11 @@ def register(app: typer.Typer) -> None:
             import dataclasses
 
             report = dataclasses.replace(report, findings=tuple(waivers_mod.apply(list(report.findings), ws)))
-        from clawfence.reporters import REPORTERS, terminal
+        from clawfence.reporters import REPORTERS
 
         if fmt == "text":
+            from clawfence.reporters import terminal
+
             text = terminal.render(report, verbose=verbose, color=output is None and _isatty())
         else:
             text = REPORTERS[fmt](report)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -29,12 +30,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import realclaw_env as rc  # shared driver for the real OpenClaw (standard library only)
 
+CPU: list[float] = []  # CPU seconds (user+sys, all descendants) of the last timed() call, appended
+
 
 def timed(cmd: Sequence[str], env: dict[str, str]) -> float:
-    """Wall seconds of one run of ``cmd`` (stdout/stderr discarded); raises if it exits 2 or higher."""
+    """Wall seconds of one run of ``cmd`` (stdout/stderr discarded); its CPU seconds go to :data:`CPU`.
+    Raises SystemExit if it exits 2 or higher."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     dt = time.perf_counter() - t
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
     if proc.returncode >= 2:
         raise SystemExit(f"bench: {' '.join(cmd[:6])}... exited {proc.returncode}: {proc.stderr.decode()[-300:]}")
     return dt
@@ -72,7 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = ("--no-host",) if args.no_host else ()
         print(f"clawfence: {sys.executable} -m clawfence audit -f json{' --no-host' if extra else ''} (bytecode cached); "
               f"native: {'openclaw security audit --json (isolated)' if why is None else 'unavailable: ' + why}")
-        print(f"{'installation':<22} {'tool':<10} {'median s':>9} {'p90 s':>8} {'runs':>5}")
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
+        print(f"{'installation':<22} {'tool':<10} {'median s':>9} {'p90 s':>8} {'runs':>5} {'cpu s':>9}")
         ratios = []
         for name, state in states:
             cf_cmd = rc.clawfence_cmd(state, *extra)
@@ -82,18 +90,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                 timed(nat_cmd, dict(os.environ))  # warm-up (node compile cache)
             cf: list[float] = []
             nat: list[float] = []
+            cf_cpu: list[float] = []
+            nat_cpu: list[float] = []
             for i in range(max(args.runs, args.native_runs)):
                 if i < args.runs:
                     cf.append(timed(cf_cmd, env))
+                    cf_cpu.append(CPU[-1])
                 if why is None and i < args.native_runs:
                     nat.append(timed(nat_cmd, dict(os.environ)))
-            print(f"{name:<22} {'clawfence':<10} {statistics.median(cf):>9.3f} {p90(cf):>8.3f} {len(cf):>5}")
+                    nat_cpu.append(CPU[-1])
+            print(f"{name:<22} {'clawfence':<10} {statistics.median(cf):>9.3f} {p90(cf):>8.3f} {len(cf):>5} "
+                  f"{statistics.median(cf_cpu):>9.3f}")
             if nat:
-                print(f"{name:<22} {'native':<10} {statistics.median(nat):>9.3f} {p90(nat):>8.3f} {len(nat):>5}")
+                print(f"{name:<22} {'native':<10} {statistics.median(nat):>9.3f} {p90(nat):>8.3f} {len(nat):>5} "
+                      f"{statistics.median(nat_cpu):>9.3f}")
                 ratios.append(statistics.median(nat) / statistics.median(cf))
-                print(f"{name:<22} {'ratio':<10} {ratios[-1]:>8.1f}x  (native median / clawfence median)")
+                print(f"{name:<22} {'ratio':<10} {ratios[-1]:>8.1f}x  (wall medians; CPU: "
+                      f"{statistics.median(nat_cpu) / statistics.median(cf_cpu):.1f}x)")
         if ratios:
-            print(f"speed-up: {min(ratios):.1f}x-{max(ratios):.1f}x (target >= 20x)")
+            print(f"speed-up: {min(ratios):.1f}x-{max(ratios):.1f}x (target >= 20x); load average after: "
+                  f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

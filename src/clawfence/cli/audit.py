@@ -57,19 +57,20 @@ def register(app: typer.Typer) -> None:
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="text: also list passed checks")] = False,
     ) -> None:
         """Audit an OpenClaw installation against every item of the CNCERT guide."""
+        # imports are deferred to what this run needs (startup time is most of an audit; see benchmarks/)
         from clawfence import facts as facts_mod
-        from clawfence import waivers as waivers_mod
         from clawfence.audit import audit as run_audit
-        from clawfence.calver import parse
-        from clawfence.reporters import REPORTERS, terminal
 
         check_lang(lang)
         if fmt not in FORMATS:
             raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
         if fail_on not in SEVERITIES:
             raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}")
-        if openclaw_version and parse(openclaw_version) is None:
-            raise UsageError(f"--openclaw-version {openclaw_version!r} is not an OpenClaw version (YYYY.M.D[-N])")
+        if openclaw_version:
+            from clawfence.calver import parse
+
+            if parse(openclaw_version) is None:
+                raise UsageError(f"--openclaw-version {openclaw_version!r} is not an OpenClaw version (YYYY.M.D[-N])")
         started = datetime.now(UTC).isoformat(timespec="seconds")
         if from_facts:
             try:
@@ -93,6 +94,8 @@ def register(app: typer.Typer) -> None:
             emit(facts.to_json() + "\n", save_facts)
         report = run_audit(facts, lang=lang, deep=deep, started=started)
         if waivers:
+            from clawfence import waivers as waivers_mod
+
             try:
                 ws = waivers_mod.load(waivers)
             except waivers_mod.WaiverError as exc:
@@ -100,7 +103,11 @@ def register(app: typer.Typer) -> None:
             import dataclasses
 
             report = dataclasses.replace(report, findings=tuple(waivers_mod.apply(list(report.findings), ws)))
+        from clawfence.reporters import REPORTERS
+
         if fmt == "text":
+            from clawfence.reporters import terminal
+
             text = terminal.render(report, verbose=verbose, color=output is None and _isatty())
         else:
             text = REPORTERS[fmt](report)

@@ -3,6 +3,11 @@
 Source: ``openclaw config schema`` of 2026.9.6 (packaged as ``data/openclaw-2026.9.6.config-schema.json.gz``)
 and the retired-key history in ``data/key-history.yaml`` (reference/openclaw.md §2, fixtures/README.md
 "Known schema caveat"). OpenClaw's schema is strict: an unknown key makes the gateway refuse to start.
+
+Speed: validation runs :class:`clawfence.facts.schema_walk.Walker` over the split copy of the schema in
+``data/schema/<version>/`` (made by ``scripts/split_schema.py``), loading only the parts the config reaches;
+``jsonschema`` with the full schema is the fallback when no split copy exists (same errors; see
+``schema_walk``).
 """
 
 from __future__ import annotations
@@ -13,10 +18,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from clawfence.calver import CalVer, parse
 from clawfence.facts.config import ConfigIssue
+from clawfence.facts.schema_walk import ROOT_PART, SchemaError, Walker, relax_required
 
 SCHEMAS: dict[str, str] = {"2026.9.6": "openclaw-2026.9.6.config-schema.json.gz"}
 
@@ -29,11 +33,35 @@ def load_schema(version: str) -> dict[str, Any]:
     return data
 
 
+def split_dir(version: str) -> str:
+    """Directory (relative to ``clawfence/data``) of the split schema parts for ``version``."""
+    return f"schema/{version}"
+
+
+@lru_cache(maxsize=256)
+def _part(version: str, name: str) -> Any:
+    """One part of the split schema (``_root`` or a dotted properties path); raises FileNotFoundError."""
+    blob = resources.files("clawfence.data").joinpath(split_dir(version)).joinpath(f"{name}.json.gz").read_bytes()
+    return json.loads(gzip.decompress(blob))
+
+
+def walker(version: str) -> Walker | None:
+    """A :class:`Walker` over the split schema of ``version``, or None when it is not shipped."""
+    try:
+        _part(version, ROOT_PART)
+    except (FileNotFoundError, OSError):
+        return None
+    return Walker(lambda name: _part(version, name))
+
+
 @lru_cache(maxsize=1)
 def key_history() -> dict[str, dict[str, str]]:
     """Dotted key (``*`` = any name) -> {"retired": version, "note": ...}."""
+    import yaml  # deferred: ~10 ms, only when a key is unknown
+
     text = resources.files("clawfence.data").joinpath("key-history.yaml").read_text(encoding="utf-8")
-    return {str(k): dict(v) for k, v in (yaml.safe_load(text) or {}).items()}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same result, 20x faster
+    return {str(k): dict(v) for k, v in (yaml.load(text, Loader=loader) or {}).items()}
 
 
 def schema_for(version: str | None) -> str | None:
@@ -60,25 +88,50 @@ def _match(pattern: str, key: str) -> bool:
     return len(p) == len(k) and all(a in ("*", b) for a, b in zip(p, k, strict=True))
 
 
+def schema_errors(raw: dict[str, Any], used: str) -> list[SchemaError]:
+    """Errors of ``raw`` against the ``used`` schema: the split walker when shipped, else jsonschema."""
+    w = walker(used)
+    if w is not None:
+        return list(w.errors(raw))
+    return jsonschema_errors(raw, used)
+
+
+@lru_cache(maxsize=2)
+def _relaxed(version: str) -> dict[str, Any]:
+    """The full schema with defaulted properties not required (see ``schema_walk.relax_required``)."""
+    out: dict[str, Any] = relax_required(load_schema(version))
+    return out
+
+
+def jsonschema_errors(raw: dict[str, Any], used: str) -> list[SchemaError]:
+    """Errors of ``raw`` from ``jsonschema.Draft7Validator`` over the full packaged schema, ``required`` relaxed
+    like the split copy (reference and fallback path)."""
+    import jsonschema  # deferred: 60 ms import, fallback only
+
+    out: list[SchemaError] = []
+    for err in jsonschema.Draft7Validator(_relaxed(used)).iter_errors(raw):
+        extra: tuple[str, ...] = ()
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            props = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
+            extra = tuple(k for k in err.instance if k not in props)
+        out.append(SchemaError(tuple(err.absolute_path), str(err.validator), err.message, extra))
+    return out
+
+
 def validate(raw: dict[str, Any], version: str | None) -> tuple[str | None, list[ConfigIssue]]:
     """Validate ``raw`` (include-resolved) for ``version``. Returns (schema version used, issues).
 
     Unknown keys are ``unknown-key``, or ``retired-key`` when :func:`key_history` knows them; bad values are
     ``invalid``. Older versions without a packaged schema get only the retired-key history check.
     """
-    import jsonschema  # deferred: only needed when a schema applies
-
     issues: list[ConfigIssue] = []
     used = schema_for(version)
     if used is None:
         return None, issues
-    validator = jsonschema.Draft7Validator(load_schema(used))
-    for err in validator.iter_errors(raw):
-        where = ".".join(str(p) for p in err.absolute_path)
-        if err.validator == "additionalProperties":
-            extra = [k for k in err.instance if k not in err.schema.get("properties", {})] if isinstance(
-                err.instance, dict) else []
-            for k in extra:
+    for err in schema_errors(raw, used):
+        where = ".".join(str(p) for p in err.path)
+        if err.keyword == "additionalProperties":
+            for k in err.extra:
                 key = f"{where}.{k}" if where else k
                 hist = retired_in(key, version or used)
                 if hist:

@@ -21,7 +21,7 @@ from clawfence.registry import Check
 def manual_evidence() -> dict[str, dict[str, str]]:
     """Point id -> {"en": ..., "zh": ...}: what to attach for points checked by people."""
     text = resources.files("clawfence.data").joinpath("manual-evidence.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     return {str(k): dict(v) for k, v in data.items()}
 
 

@@ -65,7 +65,7 @@ def _flatten(raw: list[dict[str, object]], item: str, parent: str | None) -> lis
 def load() -> Guide:
     """Parse the packaged catalogue. Raises ``yaml.YAMLError`` only if the package is corrupt."""
     text = resources.files("clawfence.data").joinpath("guide-cncert.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     items: list[Item] = []
     points: dict[str, Point] = {}
     for it in data["items"]:

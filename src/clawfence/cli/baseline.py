@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from clawfence.cli.common import UsageError, emit
-from clawfence.facts.drift import DriftFacts
+
+if TYPE_CHECKING:
+    from clawfence.facts.drift import DriftFacts
 
 SD = Annotated[str | None, typer.Option("--state-dir", help="OpenClaw state dir (default ~/.openclaw)")]
 BP = Annotated[Path | None, typer.Option("--baseline", help="baseline file (default $CLAWFENCE_HOME/baseline.json)")]

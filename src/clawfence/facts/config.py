@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -39,6 +40,14 @@ NOT_SECRET_KEY_RE = re.compile(
     r"hint|name|format|timeoutms|maxtokens|tokens?limit|budget|count)$"
 )
 REDACTED_PREFIX = "«redacted "
+
+
+def _loads(text: str) -> Any:
+    """JSON5 text -> value; strict JSON (a subset of JSON5, same result) takes the C parser first."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return json5.loads(text)
 
 
 class ConfigLoadError(Exception):
@@ -313,7 +322,7 @@ def _parse_file(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigLoadError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
     try:
-        return json5.loads(text)
+        return _loads(text)
     except ValueError as exc:
         raise ConfigLoadError(f"{path}: invalid JSON5: {exc}") from exc
 
@@ -332,7 +341,7 @@ def load_config(path: Path, env: Mapping[str, str] | None = None, salt: bytes | 
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigLoadError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
     try:
-        raw = json5.loads(text) if text.strip() else {}
+        raw = _loads(text) if text.strip() else {}
     except ValueError as exc:
         raise ConfigLoadError(f"{path}: invalid JSON5: {exc}") from exc
     if not isinstance(raw, dict):

@@ -131,7 +131,7 @@ def collect_processes() -> tuple[list[ProcessInfo], list[ProcessInfo]]:
     me = {os.getpid(), os.getppid()}
     gws: list[ProcessInfo] = []
     tunnels: list[ProcessInfo] = []
-    for p in psutil.process_iter(["pid", "name", "cmdline", "uids", "username"]):
+    for p in psutil.process_iter(["pid", "name", "cmdline"]):
         try:
             info = p.info
             if info["pid"] in me:
@@ -139,16 +139,16 @@ def collect_processes() -> tuple[list[ProcessInfo], list[ProcessInfo]]:
             cmdline = info.get("cmdline") or []
             cmd = " ".join(cmdline)
             name = info.get("name") or ""
-            uid = info["uids"].effective if info.get("uids") else -1
-            pi = ProcessInfo(pid=info["pid"], uid=uid, user=info.get("username"), name=name,
-                             cmdline=_redact_cmd(cmd)[:300])
             exe0 = os.path.basename(cmdline[0]) if cmdline else name
             is_gateway = ("openclaw" in cmd or "clawdbot" in cmd) and "gateway" in cmd and (
                 exe0.startswith(("node", "openclaw", "clawdbot", "bun")) or name.startswith(("openclaw", "node")))
-            if is_gateway and "clawfence" not in exe0:
-                gws.append(pi)
-            elif name in TUNNEL_PROCESSES or exe0 in TUNNEL_PROCESSES:
-                tunnels.append(pi)
+            is_gateway = is_gateway and "clawfence" not in exe0
+            if not is_gateway and name not in TUNNEL_PROCESSES and exe0 not in TUNNEL_PROCESSES:
+                continue
+            uids = p.uids()
+            pi = ProcessInfo(pid=info["pid"], uid=uids.effective if uids else -1, user=p.username(), name=name,
+                             cmdline=_redact_cmd(cmd)[:300])
+            (gws if is_gateway else tunnels).append(pi)
         except (psutil.Error, KeyError, TypeError):
             continue
     return gws, tunnels

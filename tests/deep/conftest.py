@@ -163,3 +163,11 @@ def namespaces(netns_ok: None) -> Iterator[Namespaces]:
 def base_config(auth: dict[str, Any], bind: str = "loopback", **gateway: Any) -> dict[str, Any]:
     """Minimal valid 2026.9.6 config for a local gateway."""
     return {"gateway": {"mode": "local", "bind": bind, "auth": auth, **gateway}}
+
+
+@pytest.fixture(scope="session")
+def rg() -> Any:
+    """The harness functions for test modules (importlib mode cannot import conftest)."""
+    import types
+
+    return types.SimpleNamespace(start_gateway=start_gateway, base_config=base_config, run_clawfence=run_clawfence)

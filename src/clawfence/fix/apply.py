@@ -172,7 +172,9 @@ def apply_plans(plans: list[Plan], facts: Facts, include_unsafe: bool = False, h
                                      "backup": str(bk.run_dir(res.run_id, home)), "config": str(cfg_path)})
     try:
         for env_path in env_files:
-            values = {a.var: _secret_value(a.source, raw) for _, a in sec if Path(a.path) == env_path}
+            # a fresh random token (rotation) wins over moving the old value of the same variable
+            mine = sorted((a for _, a in sec if Path(a.path) == env_path), key=lambda a: a.source.startswith("random:"))
+            values = {a.var: _secret_value(a.source, raw) for a in mine}
             old = env_path.read_text(encoding="utf-8") if env_path.exists() else ""
             atomic_write_text(env_path, _dotenv_update(old, values), mode=0o600)
         if new_text is not None:

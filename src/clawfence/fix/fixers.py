@@ -156,9 +156,18 @@ def fix_logging_redact(finding: Finding, facts: Facts) -> Plan:
 
 
 def fix_retired_keys(finding: Finding, facts: Facts) -> Plan:
-    """Remove keys the installed version rejects (retired or unknown): OpenClaw refuses to start with them."""
+    """Remove keys the installed version rejects (retired or unknown): OpenClaw refuses to start with them.
+    A retired key holding a plaintext secret (e.g. a literal ``env.NAME``) is moved to ``<state>/.env`` first,
+    so nothing is lost."""
     issues = facts.config.issues if facts.config else []
-    acts = [UnsetConfig(i.path, _cfg(facts, i.path)) for i in issues if i.kind in ("retired-key", "unknown-key")]
+    acts: list[Action] = []
+    for i in issues:
+        if i.kind not in ("retired-key", "unknown-key"):
+            continue
+        info = facts.config.secret(i.path) if facts.config else None
+        if info is not None and info.kind == "literal":
+            acts.append(WriteSecretFile(_env_path(facts), env_var_for(i.path), f"config:{i.path}"))
+        acts.append(UnsetConfig(i.path, _cfg(facts, i.path)))
     return _plan("remove-retired-keys", Safety.SAFE, finding, acts, [])
 
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clawfence.fix.apply import edit_config_text
 from clawfence.fix.actions import SetConfig, UnsetConfig
+from clawfence.fix.apply import edit_config_text
 from clawfence.fix.json5edit import EditError, parse, set_key, unset_key
 
 TEXT = """// my gateway

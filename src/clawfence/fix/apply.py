@@ -229,7 +229,12 @@ def restore(man: bk.Manifest, home: Path | None = None) -> list[str]:
                 done.append(f"removed {p}")
             continue
         if e.copy:
-            atomic_write_bytes(p, (d / e.copy).read_bytes(), mode=e.mode)
+            saved = (d / e.copy).read_bytes()
+            if p.is_file() and p.read_bytes() == saved:  # unchanged (e.g. its write was interrupted)
+                if e.mode is not None and (p.stat().st_mode & 0o7777) != e.mode:
+                    os.chmod(p, e.mode)
+                continue
+            atomic_write_bytes(p, saved, mode=e.mode)
             if e.uid is not None and e.gid is not None and os.geteuid() == 0:
                 os.chown(p, e.uid, e.gid)
             done.append(f"restored {p}")

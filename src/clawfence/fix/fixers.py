@@ -185,26 +185,37 @@ def _env_path(facts: Facts) -> str:
     return str(Path(facts.state_dir) / ".env")
 
 
-def _token_to_env(facts: Facts, notes: list[str]) -> list[Action]:
-    """A fresh 256-bit token in ``<state>/.env`` and ``gateway.auth.token: ${OPENCLAW_GATEWAY_TOKEN}``."""
-    return [WriteSecretFile(_env_path(facts), TOKEN_VAR, "random:32"),
-            *_set(facts, "gateway.auth.token", "${" + TOKEN_VAR + "}", notes)]
+def _secret_to_env(facts: Facts, key: str, var: str, notes: list[str]) -> list[Action]:
+    """A fresh 256-bit secret in ``<state>/.env`` and ``key: ${var}`` in the config."""
+    return [WriteSecretFile(_env_path(facts), var, "random:32"), *_set(facts, key, "${" + var + "}", notes)]
 
 
 def fix_auth_token(finding: Finding, facts: Facts) -> Plan:
-    """``gateway.auth.mode`` -> ``token`` with a fresh random token when none is configured. Clients need it."""
+    """Auth on: ``gateway.auth.mode`` ``none`` (or a mode without its credential) -> ``token`` with a fresh
+    random token. A working token/password setup is left alone. Clients need the new token."""
     notes: list[str] = []
+    mode = _cfg(facts, "gateway.auth.mode")
+    secret = {m: facts.config.secret(f"gateway.auth.{m}") if facts.config else None for m in ("token", "password")}
+    has = {m: (s is not None and s.kind != "empty") or f"OPENCLAW_GATEWAY_{m.upper()}" in facts.env_vars
+           for m, s in secret.items()}
+    effective = mode if isinstance(mode, str) else ("password" if has["password"] else "token")
+    if effective in ("token", "password") and has[effective]:
+        return _plan("gateway-auth-token", Safety.UNSAFE, finding, [], notes)
     acts: list[Action] = list(_set(facts, "gateway.auth.mode", "token", notes))
-    tok = facts.config.secret("gateway.auth.token") if facts.config else None
-    if tok is None or tok.kind == "empty":
-        acts += _token_to_env(facts, notes)
+    if not has["token"]:
+        acts += _secret_to_env(facts, "gateway.auth.token", TOKEN_VAR, notes)
     return _plan("gateway-auth-token", Safety.UNSAFE, finding, acts, notes)
 
 
 def fix_rotate_token(finding: Finding, facts: Facts) -> Plan:
-    """Replace a weak, short or reused gateway token with a fresh 256-bit one (clients must be updated)."""
+    """Replace a weak, short or reused gateway token (or password, when the finding points at it) with a
+    fresh 256-bit random one; clients must be given the new value."""
     notes: list[str] = []
-    return _plan("rotate-token", Safety.UNSAFE, finding, _token_to_env(facts, notes), notes)
+    key = _target_key(finding)
+    if key != "gateway.auth.password":
+        key = "gateway.auth.password" if _cfg(facts, "gateway.auth.mode") == "password" else "gateway.auth.token"
+    var = TOKEN_VAR if key.endswith("token") else "OPENCLAW_GATEWAY_PASSWORD"
+    return _plan("rotate-token", Safety.UNSAFE, finding, _secret_to_env(facts, key, var, notes), notes)
 
 
 def fix_dm_pairing(finding: Finding, facts: Facts) -> Plan:

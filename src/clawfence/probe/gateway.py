@@ -16,6 +16,7 @@ import secrets
 import socket
 import ssl
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from clawfence.facts.probe import BruteForceResult, HttpResult, TargetProbe, WsResult
@@ -143,7 +144,7 @@ def _handshake(url: str, case: str, token: str | None, origin: str | None, tls: 
     try:
         with connect(url, additional_headers=headers, open_timeout=CONNECT_TIMEOUT + 1, proxy=None, ssl=ctx,
                      close_timeout=1, compression=None, max_size=4 * 1024 * 1024) as ws:
-            first = json.loads(ws.recv(timeout=3))
+            first = json.loads(ws.recv(timeout=WS_REPLY_TIMEOUT))  # a cold gateway is slow to greet
             if not (isinstance(first, dict) and first.get("event") == "connect.challenge"):
                 return WsResult(case=case, outcome="no-challenge", ms=ms())
             ws.send(json.dumps({"type": "req", "id": "1", "method": "connect", "params": _connect_params(token)}))
@@ -188,10 +189,18 @@ def burst(client: Any, base: str, max_attempts: int = MAX_BURST, budget_s: float
             break
         if status == 0:
             break
-        if len(lat) >= 3 and lat[-1] >= 1000 and lat[-1] >= 4 * max(lat[0], 1.0):
-            break  # an escalating delay is established; more guesses add nothing
+        if _delayed(lat):
+            break  # a failure delay is established; more guesses add nothing
     return BruteForceResult(attempts=len(statuses), statuses=statuses, ms=lat, limited_at=limited_at,
                             verdict=_verdict(statuses, lat, limited_at), budget_exhausted=exhausted)
+
+
+def _delayed(lat: list[float]) -> bool:
+    """Wrong tokens are being slowed: the delay escalates, or every answer already takes >= 1 s (a gateway
+    that carries a failure history from earlier attempts starts at its maximum delay)."""
+    escalating = len(lat) >= 3 and lat[-1] >= 1000 and lat[-1] >= 4 * max(lat[0], 1.0)
+    slow = bool(lat) and lat[-1] >= 2000  # a 401 takes milliseconds; seconds are a deliberate delay
+    return escalating or slow
 
 
 def _verdict(statuses: list[int], lat: list[float], limited_at: int | None) -> str:
@@ -202,7 +211,7 @@ def _verdict(statuses: list[int], lat: list[float], limited_at: int | None) -> s
         return "inconclusive"
     if all(s == 400 or 200 <= s < 300 for s in real):
         return "no-auth"
-    if len(lat) >= 3 and lat[-1] >= 200 and lat[-1] >= 3 * max(lat[0], 1.0):
+    if _delayed(lat):
         return "throttled"
     if all(s in (401, 403) for s in real) and len(real) >= 10:
         return "unlimited"
@@ -218,15 +227,20 @@ def probe_gateway(host: str, port: int, with_burst: bool = True) -> TargetProbe:
     if why is not None:
         return TargetProbe(target=target, host=host, port=port, loopback=loop, reachable=False, error=why,
                            seconds=round(time.monotonic() - t0, 3))
-    tls = speaks_tls(host, port)
+    tls = None if loop else speaks_tls(host, port)  # loopback traffic never leaves the host
     base = f"{'https' if tls else 'http'}://{url_host(host)}:{port}"
     wsbase = f"{'wss' if tls else 'ws'}://{url_host(host)}:{port}"
-    with _client(tls) as client:
+    with _client(bool(tls)) as client:
         http = [http_get(client, base, p) for p in HTTP_PATHS]
-        invoke, _ = tools_invoke(client, base)
-        ws = [ws_handshake(wsbase, "no-token", tls=tls),
-              ws_handshake(wsbase, "wrong-token", token="clawfence-wrong-" + secrets.token_hex(8), tls=tls),
-              ws_handshake(wsbase, "foreign-origin", origin=FOREIGN_ORIGIN, tls=tls)]
+        # the gateway delays each failed auth (up to 5 s on loopback): run the four refusals side by side
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            inv = pool.submit(tools_invoke, client, base)
+            futs = [pool.submit(ws_handshake, wsbase, "no-token", tls=bool(tls)),
+                    pool.submit(ws_handshake, wsbase, "wrong-token", token="clawfence-wrong-" + secrets.token_hex(8),
+                                tls=bool(tls)),
+                    pool.submit(ws_handshake, wsbase, "foreign-origin", origin=FOREIGN_ORIGIN, tls=bool(tls))]
+            invoke = inv.result()[0]
+            ws = [f.result() for f in futs]
         openclaw = any(h.control_ui or h.openclaw_health for h in http) or any(
             w.outcome in ("refused", "accepted") for w in ws)
         bf = None

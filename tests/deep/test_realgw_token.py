@@ -66,8 +66,9 @@ def test_foreign_origin_refused(deep: dict[str, Any]) -> None:
 
 def test_bruteforce_bounded_and_throttled_on_loopback(deep: dict[str, Any]) -> None:
     bf = deep["facts"]["probe"]["results"]["127.0.0.1:18789"]["bruteforce"]
-    assert 3 <= bf["attempts"] <= 30
-    assert set(bf["statuses"]) == {401}
+    assert 1 <= bf["attempts"] <= 30
+    assert set(bf["statuses"]) <= {401}
+    assert max(bf["ms"]) >= 1000  # the gateway's loopback failure delay was observed
     assert bf["verdict"] == "throttled"  # loopback: escalating delay, exempt from lockout by design
     assert [f["status"] for f in _np(deep["report"], "NP004")] == ["pass"]
 

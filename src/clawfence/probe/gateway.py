@@ -244,7 +244,12 @@ def probe_gateway(host: str, port: int, with_burst: bool = True) -> TargetProbe:
         openclaw = any(h.control_ui or h.openclaw_health for h in http) or any(
             w.outcome in ("refused", "accepted") for w in ws)
         bf = None
-        if with_burst and openclaw and os.environ.get("CLAWFENCE_PROBE_BURST", "30") != "0":
+        wrong = ws[1]
+        if wrong.auth_rejected and wrong.ms >= 2000:
+            # the single wrong token was already held back for seconds: the failure delay is active, and a
+            # burst would only wait it out again
+            bf = BruteForceResult(attempts=1, ms=[wrong.ms], verdict="throttled")
+        elif with_burst and openclaw and os.environ.get("CLAWFENCE_PROBE_BURST", "30") != "0":
             bf = burst(client, base, int(os.environ.get("CLAWFENCE_PROBE_BURST", str(MAX_BURST))))
     return TargetProbe(target=target, host=host, port=port, loopback=loop, reachable=True, tls=tls,
                        openclaw=openclaw, http=http, tools_invoke_status=invoke or None, ws=ws, bruteforce=bf,

@@ -60,8 +60,11 @@ def _validate(prefix: Path, st: Path) -> dict[str, Any]:
     env = {"PATH": f"{prefix}/bin:/usr/bin:/bin", "HOME": str(st.parent), "OPENCLAW_HOME": str(st.parent),
            "OPENCLAW_STATE_DIR": str(st), "OPENCLAW_CONFIG_PATH": str(st / "openclaw.json"), "DO_NOT_TRACK": "1",
            "TMPDIR": str(st.parent)}
-    p = subprocess.run(["unshare", "-n", "--", str(prefix / "bin" / "openclaw"), "config", "validate", "--json"],
-                       env=env, capture_output=True, text=True, timeout=120)
+    os.makedirs("/tmp/openclaw", exist_ok=True)
+    # private netns (no network) + private mount ns whose tmpfs hides OpenClaw's hard-coded /tmp/openclaw logs
+    p = subprocess.run(["unshare", "-n", "-m", "--propagation", "private", "--", "bash", "-c",
+                        'mount -t tmpfs cf-validate /tmp/openclaw && exec "$0" config validate --json',
+                        str(prefix / "bin" / "openclaw")], env=env, capture_output=True, text=True, timeout=120)
     doc: dict[str, Any] = json.loads(p.stdout[p.stdout.index("{"):])
     return doc
 

@@ -55,6 +55,7 @@ def render_result(res: ApplyResult) -> str:
         out.append("  note: the config could not be edited in place; it was rewritten as plain JSON and its "
                    "comments are lost (the original is in the backup)")
     out += [f"  verify   {k:<24} {v}" for k, v in sorted(res.verified.items())]
+    out += [f"  warning: {w}" for w in res.warnings]
     out.append(f"undo with: clawfence fix --rollback {res.run_id}")
     return "\n".join(out) + "\n"
 
@@ -101,12 +102,18 @@ def register(app: typer.Typer) -> None:
                              "plans": [p.to_dict() for p in plans]}, indent=2) + "\n" if fmt == "json"
                  else render_plan(plans, facts.config_path, facts.version.version, unsafe), output)
             return
+        chosen = [p for p in plans if p.safety.value == "safe" or unsafe]
+        if not any(p.actions for p in chosen):
+            left = len(plans) - len(chosen)
+            emit(json.dumps({"applied": False, "unsafe_pending": left}) + "\n" if fmt == "json" else
+                 "nothing to apply" + (f" ({left} unsafe fix(es) need --unsafe)" if left else "") + "\n", output)
+            return
         try:
             res = apply_plans(plans, facts, include_unsafe=unsafe)
         except (FixError, bk.BackupError) as exc:
             raise UsageError(str(exc)) from exc
         doc = {"run_id": res.run_id, "ok": res.ok, "refused": res.refused, "results": res.results,
-               "comments_lost": res.comments_lost, "verified": res.verified}
+               "comments_lost": res.comments_lost, "verified": res.verified, "warnings": res.warnings}
         emit(json.dumps(doc, indent=2) + "\n" if fmt == "json" else render_result(res), output)
         raise typer.Exit(0 if res.ok else 1)
 

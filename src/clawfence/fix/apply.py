@@ -25,7 +25,7 @@ from clawfence import auditlog
 from clawfence.atomic import atomic_write_bytes, atomic_write_text
 from clawfence.facts import Facts
 from clawfence.facts.config import ConfigLoadError, _include_roots, parse_raw, resolve_includes
-from clawfence.facts.schema import validate
+from clawfence.facts.schema import schema_for, validate
 from clawfence.fix import backup as bk
 from clawfence.fix.actions import Chmod, Manual, Plan, Safety, SetConfig, UnsetConfig, WriteSecretFile, to_dict
 from clawfence.fix.json5edit import EditError, set_key, unset_key
@@ -39,13 +39,15 @@ class FixError(Exception):
 class ApplyResult:
     """Outcome of a run: ``run_id``; per-action ``results`` (``{"fix", "action", "status", "detail"}`` with
     status applied|skipped|manual|failed); ``comments_lost``; ``verified``: fix id -> ``fixed`` or
-    ``still failing: <ids>``; ``refused``: reasons the config was not written."""
+    ``still failing: <ids>``; ``refused``: reasons the config was not written; ``warnings``: e.g. no packaged
+    schema for the installed version (the result could not be schema-validated)."""
 
     run_id: str
     results: list[dict[str, Any]] = field(default_factory=list)
     comments_lost: bool = False
     verified: dict[str, str] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -161,6 +163,9 @@ def apply_plans(plans: list[Plan], facts: Facts, include_unsafe: bool = False, h
         except (ValueError, ConfigLoadError) as exc:
             res.refused.append(f"result does not load: {exc}")
             merged = None
+        if schema_for(facts.version.version) is None:
+            res.warnings.append(f"no packaged schema for OpenClaw {facts.version.version or '(unknown)'}: the new "
+                                "config was not schema-validated; run `openclaw config validate`")
         if merged is not None:
             res.refused += [f"would add schema issue {m}" for m in _new_issues(raw, merged, facts.version.version)]
         if res.refused:

@@ -98,13 +98,15 @@ class Gateway:
             os.killpg(self.proc.pid, signal.SIGKILL)
 
 
-def start_gateway(prefix: Path, ns: str, work: Path, config: dict[str, Any], bind: str, port: int = 18789,
+def start_gateway(prefix: Path, ns: str, work: Path, config: dict[str, Any] | None, bind: str, port: int = 18789,
                   token: str | None = None) -> Gateway:
-    """Start ``openclaw gateway run`` inside ``ns`` with a throw-away state dir; wait until it listens."""
+    """Start ``openclaw gateway run`` inside ``ns`` with a throw-away state dir; wait until it listens.
+    ``config`` None keeps the ``work/state/openclaw.json`` already there (e.g. one clawfence fixed)."""
     state = work / "state"
     state.mkdir(mode=0o700, parents=True, exist_ok=True)
-    (state / "openclaw.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-    os.chmod(state / "openclaw.json", 0o600)
+    if config is not None:
+        (state / "openclaw.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        os.chmod(state / "openclaw.json", 0o600)
     home = work / "home"
     home.mkdir(exist_ok=True)
     for d in ("/tmp/openclaw", f"/tmp/openclaw-state-locks-{os.geteuid()}"):

@@ -157,3 +157,53 @@ def test_tailscale_docker_nat_parsers() -> None:
                           "    tcp dport 8443 dnat to 127.0.0.1:19001\n", "rules")
     assert [n.target for n in nat] == ["18789", "19001"]
     assert watched_port_in("port 187890") is None and watched_port_in("addr: 18850") == 18850
+
+
+def _self_signed(tmp: Any) -> tuple[str, str]:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    c, k = tmp / "c.pem", tmp / "k.pem"
+    c.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    k.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()))
+    return str(c), str(k)
+
+
+def test_tls_detected_on_a_loopback_port_that_does_not_speak_plain_http(tmp_path: Any) -> None:
+    import ssl
+
+    from clawfence.probe.gateway import probe_gateway
+
+    cert, key = _self_signed(tmp_path)
+    FakeHTTP.failures, FakeHTTP.open = 0, False
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), FakeHTTP)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        res = probe_gateway("127.0.0.1", srv.server_address[1], with_burst=False)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert res.tls is True and res.openclaw and res.tools_invoke_status == 401
+    assert any(h.control_ui for h in res.http)
+
+
+def test_plain_loopback_gateway_is_not_asked_for_tls(http_server: str) -> None:
+    from clawfence.probe.gateway import probe_gateway
+
+    port = int(http_server.rsplit(":", 1)[1])
+    res = probe_gateway("127.0.0.1", port, with_burst=False)
+    assert res.tls is None and res.reachable and res.openclaw

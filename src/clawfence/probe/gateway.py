@@ -56,6 +56,16 @@ def speaks_tls(host: str, port: int, timeout: float = CONNECT_TIMEOUT) -> bool:
         return False
 
 
+def speaks_plain_http(host: str, port: int, timeout: float = CONNECT_TIMEOUT) -> bool:
+    """True if ``GET /health`` in clear text gets an ``HTTP/`` status line back."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as s:
+            s.sendall(f"GET /health HTTP/1.0\r\nHost: {url_host(host)}\r\n\r\n".encode())
+            return s.recv(5) == b"HTTP/"
+    except OSError:
+        return False
+
+
 def _client(tls: bool) -> Any:
     import httpx
 
@@ -227,7 +237,10 @@ def probe_gateway(host: str, port: int, with_burst: bool = True) -> TargetProbe:
     if why is not None:
         return TargetProbe(target=target, host=host, port=port, loopback=loop, reachable=False, error=why,
                            seconds=round(time.monotonic() - t0, 3))
-    tls = None if loop else speaks_tls(host, port)  # loopback traffic never leaves the host
+    # loopback traffic never leaves the host: TLS is only asked of a loopback port that does not speak HTTP
+    tls = speaks_tls(host, port) if not loop or not speaks_plain_http(host, port) else None
+    if loop and tls is False:
+        tls = None
     base = f"{'https' if tls else 'http'}://{url_host(host)}:{port}"
     wsbase = f"{'wss' if tls else 'ws'}://{url_host(host)}:{port}"
     with _client(bool(tls)) as client:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.realclaw
+pytestmark = [pytest.mark.realclaw, pytest.mark.netns]
 
 
 @pytest.fixture(scope="module")

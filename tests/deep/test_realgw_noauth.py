@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.realclaw
+pytestmark = [pytest.mark.realclaw, pytest.mark.netns]
 
 
 @pytest.fixture(scope="module")

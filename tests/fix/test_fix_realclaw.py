@@ -22,7 +22,7 @@ from clawfence.fix.apply import apply_plans
 from clawfence.fix.fixers import FIXERS, plan_fixes
 from clawfence.model import Finding, Severity, Status
 
-pytestmark = pytest.mark.realclaw
+pytestmark = [pytest.mark.realclaw, pytest.mark.netns]
 CASES = ["b1-insecure-noauth", "b3-insecure-weaktoken-valid", "e1-kitchen-sink", "e2-funnel-placeholder-password",
          "fixture:home-insecure"]
 

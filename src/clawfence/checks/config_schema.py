@@ -23,6 +23,7 @@ from clawfence.registry import check
     remediation="Remove retired or unknown keys (openclaw doctor --fix) and fix invalid values; "
                 "check with openclaw config validate.",
     remediation_zh="删除已废弃或未知的配置键(openclaw doctor --fix),修正非法取值;用 openclaw config validate 复核。",
+    fix="remove-retired-keys",
 )
 def config_valid_for_version(facts: Facts) -> Iterator[Outcome]:
     """OpenClaw's config schema is strict: unknown or retired keys make the gateway and the native audit

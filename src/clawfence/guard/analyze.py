@@ -112,7 +112,8 @@ def _file_signals(call: ToolCall, ctx: PathContext) -> list[Signal]:
         patch = _str(params, "input", "patch") or ""
         raws.extend((m.group(1) or m.group(2)).strip() for m in _PATCH_FILE_RE.finditer(patch))
         raws.extend(call.derived_paths)
-    content = " ".join(str(params.get(k, "")) for k in ("content", "newText", "new_string", "input", "edits"))
+    content = " ".join(str(params.get(k, "")) for k in ("content", "newText", "new_string", "oldText", "old_string",
+                                                       "input", "edits"))
     out: list[Signal] = []
     for raw in raws:
         norm = P.normalise(raw, ctx)

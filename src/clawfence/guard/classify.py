@@ -203,6 +203,14 @@ class ShellAnalyzer:
         for s in code_signals(code):
             self.add(s.kind, s.detail)
         for lit in code_literals(code):
+            dec = b64_decode(lit, min_len=8)
+            if dec is not None:
+                sub0 = ShellAnalyzer(replace(self.ctx), self.settings, self.max_depth)
+                found = [s for s in sub0.analyze(dec, depth + 1) if s.kind != "parse-error"]
+                if found:
+                    self.add("obfuscated", "inline code hides a base64-encoded command")
+                    for s in found:
+                        self.add(s.kind, s.detail)
             if " " in lit or lit.startswith("/"):
                 sub = ShellAnalyzer(replace(self.ctx), self.settings, self.max_depth)
                 sub.downloaded = self.downloaded
@@ -373,15 +381,19 @@ class ShellAnalyzer:
         if recursive:
             self._delete_targets(targets, "rm -r")
 
-    def _delete_targets(self, targets: list[str], how: str) -> None:
+    def _delete_targets(self, targets: list[str], how: str, filtered: bool = False) -> None:
+        """``filtered``: only some entries are deleted (``find -name '*.pyc'``)."""
         for t in targets:
-            raw, has_glob = P.glob_base(t)
+            raw, has_glob, match_all = P.glob_base(t)
             p = self._path(raw)
             if p is None:
                 self.add("mass-delete", f"{how} of a target that depends on a variable ({t})")
                 continue
             why = P.root_like(p, self.ctx)
-            if why:
+            if why and (filtered or (has_glob and not match_all)):
+                if not P.in_workspace(p, self.ctx):
+                    self.add("mass-delete", f"{how} of selected entries under {why} ({t})")
+            elif why:
                 self.add("destructive", f"{how} deletes {why}" + (" (glob)" if has_glob else ""))
             elif not P.in_workspace(p, self.ctx):
                 cat = P.protected_category(p, self.ctx)
@@ -400,10 +412,12 @@ class ShellAnalyzer:
         deletes = "-delete" in args or any(
             a in ("-exec", "-execdir", "-ok") and j + 1 < len(args) and base(args[j + 1]) in ("rm", "shred", "unlink")
             for j, a in enumerate(args))
+        names = [args[j + 1] for j, a in enumerate(args[:-1])
+                 if a in ("-name", "-iname", "-path", "-ipath", "-regex", "-iregex", "-newer", "-mtime", "-mmin",
+                          "-size", "-user", "-perm")]
+        filtered = any(n not in ("*", "*.*", ".*") for n in names)
         if deletes:
-            self._delete_targets(roots or ["."], "find -delete")
-            if not roots:
-                pass
+            self._delete_targets(roots or ["."], "find -delete", filtered)
 
     def _cmd_dd(self, args: list[str], cmd: Cmd, via_xargs: bool, upstream: list[Cmd]) -> None:
         for a in args:
@@ -419,7 +433,7 @@ class ShellAnalyzer:
         recursive = any(a in ("-R", "--recursive") or (a.startswith("-") and "R" in a) for a in args)
         ops = _operands(args)
         for t in ops[1:]:
-            raw, _ = P.glob_base(t)
+            raw = P.glob_base(t)[0]
             p = self._path(raw)
             if p and P.root_like(p, self.ctx) and (recursive or p == "/"):
                 self.add("destructive", f"{name} {'-R ' if recursive else ''}on {P.root_like(p, self.ctx)}")
@@ -454,6 +468,16 @@ class ShellAnalyzer:
             self.add("skill-install", f"openclaw {ops[0]} {ops[1]} installs code (route through clawfence skills)")
         elif ops[:1] == ["onboard"] or ops[:2] == ["gateway", "install"]:
             self.add("config-change", f"openclaw {' '.join(ops[:2])} rewrites configuration")
+
+    def _cmd_git(self, args: list[str], cmd: Cmd, via_xargs: bool, upstream: list[Cmd]) -> None:
+        ops = [a for a in args if not a.startswith("-")]
+        if ops[:1] in (["clone"], ["fetch"], ["pull"], ["push"], ["ls-remote"]) or ops[:2] == ["remote", "add"]:
+            for a in ops[1:]:
+                if _URL_RE.match(a) or re.match(r"^[\w.-]+@[\w.-]+:", a):
+                    s = host_signal(a if "://" in a else a.split("@", 1)[1].split(":", 1)[0], self.settings,
+                                    f"git {ops[0]}")
+                    if s:
+                        self.add(s.kind, s.detail)
 
     def _cmd_clawhub(self, args: list[str], cmd: Cmd, via_xargs: bool, upstream: list[Cmd]) -> None:
         if any(a in ("install", "update") for a in args):

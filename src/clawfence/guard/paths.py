@@ -154,10 +154,15 @@ def root_like(path: str, ctx: PathContext) -> str | None:
     return None
 
 
-def glob_base(raw: str) -> tuple[str, bool]:
-    """Directory part of ``raw`` before its first glob character, and whether it had one
-    (``/home/*`` -> ``('/home/', True)``)."""
+_MATCH_ALL = frozenset({"*", ".*", "*.*", "{*,.*}", "{.*,*}", "**"})
+
+
+def glob_base(raw: str) -> tuple[str, bool, bool]:
+    """Directory part of ``raw`` before its first glob character, whether it had one, and whether the
+    glob matches everything there (``/home/*`` -> ``('/home/', True, True)``; ``*.log`` -> ``('.', True,
+    False)``)."""
     for i, ch in enumerate(raw):
-        if ch in "*?[":
-            return raw[: raw.rfind("/", 0, i) + 1] or ".", True
-    return raw, False
+        if ch in "*?[" or (ch == "{" and raw[i - 1 : i] != "$"):
+            cut = raw.rfind("/", 0, i) + 1
+            return raw[:cut] or ".", True, raw[cut:].rstrip("/") in _MATCH_ALL
+    return raw, False, False

@@ -43,6 +43,7 @@ class Parsed:
     error: str | None = None
 
 
+_QUOTED_HEREDOC_RE = re.compile(r"<<(-?)\s*(['\"])([A-Za-z_][A-Za-z0-9_]*)\2")
 _SPLIT_RE = re.compile(r"\|\||&&|[;|&\n]")
 
 
@@ -60,6 +61,8 @@ def _fallback(script: str, error: str) -> Parsed:
 
 def parse(script: str) -> Parsed:
     """Parse ``script``. Never raises: on a parser error falls back to splitting on ``; | & &&``."""
+    # bashlex does not accept quoted here-doc delimiters (<<'EOF'); quoting only disables expansion
+    script = _QUOTED_HEREDOC_RE.sub(r"<<\1\3", script)
     try:
         trees = bashlex.parse(script)
     except Exception as exc:  # bashlex raises several error types, incl. NotImplementedError
@@ -256,7 +259,7 @@ _CODE_DANGER = (
     (re.compile(r"rmtree\(\s*['\"](/|~|/home|/etc|/usr)['\"]"), "destructive", "shutil.rmtree on a root path"),
     (re.compile(r"(?:rmSync|rmdirSync)\(\s*['\"](/|~)['\"]"), "destructive", "fs.rmSync on a root path"),
     (re.compile(r"(?:urlopen|requests\.get|fetch|http\.get|urllib)\b[^;]*\b(?:exec|eval|system)\b|"
-                r"\b(?:exec|eval)\s*\(\s*(?:urlopen|requests\.get|urllib)"), "download-exec",
+                r"\b(?:exec|eval)\s*\([^;]*(?:urlopen|requests\.get|urllib|fetch\()"), "download-exec",
      "inline code downloads and executes"),
 )
 

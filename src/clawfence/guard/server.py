@@ -150,6 +150,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: Any, ctype: str = "application/json") -> None:
         data = (json.dumps(body) if ctype == "application/json" else str(body)).encode()
         self.send_response(status)
+        if status >= 400:  # an unread request body must not be parsed as the next request
+            self.close_connection = True
+            self.send_header("Connection", "close")
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")

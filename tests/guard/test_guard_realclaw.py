@@ -1,0 +1,64 @@
+"""Integration with the REAL OpenClaw gateway (2026.9.6): plugin installed with `clawfence guard install`,
+gateway and guard service on loopback inside a network namespace this test creates; `POST /tools/invoke`
+of secret-bearing and metadata web_fetch calls are blocked through the service, a harmless call passes, and
+with the service stopped calls fail closed. `exec` is not reachable over HTTP /tools/invoke in 2026.9.6
+(the mediated coding tools are only built for the in-process "loopback" surface), which the test records."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+
+
+@pytest.mark.realclaw
+@pytest.mark.netns
+def test_plugin_blocks_through_service_and_fails_closed(realclaw: Path) -> None:
+    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("ip") is None:
+        pytest.skip("needs root, unshare and ip (private network namespace)")
+    tmp_root = realclaw / "tmp"
+    tmp_root.mkdir(exist_ok=True)
+    work = Path(subprocess.check_output(["mktemp", "-d", str(tmp_root / "cfguard.XXXXXX")], text=True).strip())
+    try:
+        work.chmod(0o700)
+        (work / "state").mkdir(mode=0o700)
+        token = "tok-" + secrets.token_hex(20)
+        (work / "gateway-token").write_text(token)
+        cfg = {"gateway": {"mode": "local", "bind": "loopback", "auth": {"mode": "token", "token": token}}}
+        (work / "state" / "openclaw.json").write_text(json.dumps(cfg))
+        (work / "state" / "openclaw.json").chmod(0o600)
+        src = str(HERE.parents[1] / "src")
+        r = subprocess.run(["bash", str(HERE / "realclaw_guard.sh"), str(realclaw), str(work), sys.executable, src],
+                           capture_output=True, text=True, timeout=400, check=False)
+        results = {}
+        for line in r.stdout.splitlines():
+            if line.startswith("RESULT "):
+                doc = json.loads(line[7:])
+                results[doc["step"]] = doc
+        assert results.get("install", {}).get("ok"), r.stdout[-3000:] + r.stderr[-2000:]
+
+        def blocked(step: str, needle: str) -> None:
+            res = results[step]
+            assert res["status"] == "403", res
+            body = json.loads(res["body"])
+            assert body["error"]["type"] == "tool_call_blocked" and needle in body["error"]["message"], body
+
+        blocked("secret_fetch", "PG003")
+        blocked("token_fetch", "gateway-token")
+        assert token not in results["token_fetch"]["body"]
+        blocked("metadata_fetch", "PG006")
+        assert results["harmless"]["status"] == "200", results["harmless"]
+        blocked("harmless_service_down", "failing closed")
+        blocked("secret_fetch_service_down", "failing closed")
+        assert results["exec_destructive"]["status"] in ("403", "404")
+        assert results["decisions_logged"]["count"] >= 4
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -206,7 +206,7 @@ def serve(
 
 @guard_app.command("install")
 def install(
-    state_dir: Annotated[Path | None, typer.Option(help="OpenClaw state dir (default $OPENCLAW_STATE_DIR or ~/.openclaw).")] = None,
+    state_dir: Annotated[Path | None, typer.Option(help="OpenClaw state dir (default ~/.openclaw).")] = None,
     url: Annotated[str, typer.Option(help="Guard service URL (loopback).")] = "http://127.0.0.1:18795",
     token_file: Annotated[Path | None, typer.Option(help="Service token file (default $CLAWFENCE_HOME/guard/token).")] = None,
     openclaw: Annotated[str | None, typer.Option(help="openclaw executable (default: on PATH).")] = None,

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from contextlib import closing
 import os
 import sqlite3
 import time
 import uuid
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

@@ -96,7 +96,8 @@ class ToolCall:
             params = {}
         if not isinstance(params, dict):
             raise CallError("'params' must be an object")
-        req = doc.get("requester") if isinstance(doc.get("requester"), dict) else {}
+        req_raw = doc.get("requester")
+        req: dict[str, Any] = req_raw if isinstance(req_raw, dict) else {}
         ts_raw = doc.get("ts")
         ts: datetime | None = None
         if ts_raw is not None:

@@ -57,8 +57,10 @@ AUTH_CATEGORIES = frozenset({"auth-profiles", "credentials", "exec-approvals", "
 
 #: System directories whose recursive deletion or chmod is destructive (P3.5 / D3.2 ``rm -rf /``).
 SYSTEM_DIRS = frozenset(
-    "/ /bin /boot /dev /etc /home /lib /lib64 /opt /proc /root /sbin /srv /sys /usr /var /usr/bin /usr/lib "
-    "/usr/local /var/lib /mnt /media".split()
+    [
+        "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc", "/root", "/sbin",
+        "/srv", "/sys", "/usr", "/var", "/usr/bin", "/usr/lib", "/usr/local", "/var/lib", "/mnt", "/media",
+    ]
 )
 
 _VAR_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")

@@ -27,9 +27,11 @@ from clawfence.guard.model import Decision, PathContext, ToolCall
 from clawfence.guard.yamlpos import YamlError, load_with_lines
 
 SIGNAL_KINDS = frozenset(
-    "destructive mass-delete download-exec obfuscated unapproved-install skill-install protected-read "
-    "protected-write auth-change config-change egress-unlisted egress-internal secret-out personal-data-out "
-    "privilege financial parse-error".split()
+    [
+        "destructive", "mass-delete", "download-exec", "obfuscated", "unapproved-install", "skill-install",
+        "protected-read", "protected-write", "auth-change", "config-change", "egress-unlisted",
+        "egress-internal", "secret-out", "personal-data-out", "privilege", "financial", "parse-error",
+    ]
 )
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

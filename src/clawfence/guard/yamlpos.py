@@ -53,4 +53,4 @@ def _build(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], 
     if isinstance(node, yaml.SequenceNode):
         return [_build(v, (*path, i), lines) for i, v in enumerate(node.value)]
     # scalar: let SafeLoader resolve its type (int, bool, null, str)
-    return yaml.SafeLoader("").construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+    return yaml.SafeLoader("").construct_object(node, deep=True)

@@ -2,7 +2,9 @@
 gateway and guard service on loopback inside a network namespace this test creates; `POST /tools/invoke`
 of secret-bearing and metadata web_fetch calls are blocked through the service, a harmless call passes, and
 with the service stopped calls fail closed. `exec` is not reachable over HTTP /tools/invoke in 2026.9.6
-(the mediated coding tools are only built for the in-process "loopback" surface), which the test records."""
+(the mediated coding tools are only built for the in-process "loopback" surface), so the destructive exec is
+driven through a REAL agent turn on the gateway (`openclaw agent`) whose model is a scripted OpenAI-compatible
+endpoint on loopback (fake_model.py) asking for the exec call."""
 
 from __future__ import annotations
 
@@ -32,7 +34,15 @@ def test_plugin_blocks_through_service_and_fails_closed(realclaw: Path) -> None:
         (work / "state").mkdir(mode=0o700)
         token = "tok-" + secrets.token_hex(20)
         (work / "gateway-token").write_text(token)
-        cfg = {"gateway": {"mode": "local", "bind": "loopback", "auth": {"mode": "token", "token": token}}}
+        cfg = {
+            "gateway": {"mode": "local", "bind": "loopback", "auth": {"mode": "token", "token": token}},
+            # a scripted OpenAI-compatible model on 127.0.0.1 inside the namespace (fake_model.py)
+            "models": {"mode": "merge", "providers": {"fake": {
+                "baseUrl": "http://127.0.0.1:18800/v1", "apiKey": "fake-key-" + secrets.token_hex(8),
+                "api": "openai-completions", "models": [{"id": "m1", "name": "m1"}]}}},
+            "agents": {"defaults": {"model": {"primary": "fake/m1"}}},
+            "tools": {"profile": "coding"},
+        }
         (work / "state" / "openclaw.json").write_text(json.dumps(cfg))
         (work / "state" / "openclaw.json").chmod(0o600)
         src = str(HERE.parents[1] / "src")
@@ -59,6 +69,13 @@ def test_plugin_blocks_through_service_and_fails_closed(realclaw: Path) -> None:
         blocked("harmless_service_down", "failing closed")
         blocked("secret_fetch_service_down", "failing closed")
         assert results["exec_destructive"]["status"] in ("403", "404")
-        assert results["decisions_logged"]["count"] >= 4
+        # real agent turns: the model's exec call goes through before_tool_call -> the guard service
+        destructive = results["agent_destructive"]["tool_results"]
+        assert destructive and "clawfence guard: PG001" in destructive[0], destructive
+        harmless = results["agent_harmless"]["tool_results"]
+        assert harmless and "clawfence-harmless-ok" in harmless[0] and "clawfence guard" not in harmless[0], harmless
+        down = results["agent_harmless_service_down"]["tool_results"]
+        assert down and "failing closed" in down[0] and "clawfence-harmless-ok" not in down[0], down
+        assert results["decisions_logged"]["count"] >= 6
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -71,6 +71,11 @@ def parse(script: str) -> Parsed:
             words = []
         if words:
             return Parsed([[Cmd(words)]])
+    from clawfence.guard.tsparse import ts_parse
+
+    fast = ts_parse(script)
+    if fast is not None:
+        return fast
     # bashlex does not accept quoted here-doc delimiters (<<'EOF'); quoting only disables expansion
     script = _QUOTED_HEREDOC_RE.sub(r"<<\1\3", script)
     try:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -115,6 +118,61 @@ def bench_http(calls: list[dict[str, object]], rate: int, seconds: float, log: b
           f"p50={pct(lat, 50):.3f}ms p90={pct(lat, 90):.3f}ms p99={pct(lat, 99):.3f}ms max={max(lat):.3f}ms")
 
 
+def bench_subprocess(calls: list[dict[str, object]], rate: int, seconds: float) -> None:
+    """The real deployment shape: `clawfence guard serve` in its own process, action log on."""
+    tmp = Path(tempfile.mkdtemp(prefix="cf-bench-"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, CLAWFENCE_HOME=str(tmp))
+    proc = subprocess.Popen([sys.executable, "-m", "clawfence", "guard", "serve", "--port", str(port),
+                             "--workspace", CTX.workspace, "--state-dir", CTX.state_dir],
+                            env=env, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                c = _conn(port)
+                c.request("GET", "/healthz")
+                c.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        token = (tmp / "guard" / "token").read_text().strip()
+        _drive(calls, port, token, rate, seconds, "HTTP loopback, separate `guard serve` process (log=on)")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _drive(calls: list[dict[str, object]], port: int, token: str, rate: int, seconds: float, label: str) -> None:
+    bodies = [json.dumps(c).encode() for c in calls]
+    bodies = [b for b in bodies if not any(x in b for x in (b"pip", b"npx", b"npm i", b"yarn", b"payment",
+                                                               b"transfer", b"wallet", b"clawhub"))]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    conn = _conn(port)
+    n = int(rate * seconds)
+    lat: list[float] = []
+    start = time.perf_counter()
+    for i in range(n):
+        target = start + i / rate
+        delay = target - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        s = time.perf_counter()
+        conn.request("POST", "/v1/decide", bodies[i % len(bodies)], headers)
+        r = conn.getresponse()
+        r.read()
+        if r.status in (400, 401):
+            raise SystemExit(f"HTTP {r.status}")
+        if r.will_close:
+            conn.close()
+            conn = _conn(port)
+        lat.append((time.perf_counter() - s) * 1e3)
+    wall = time.perf_counter() - start
+    print(f"{label}: target {rate}/s, achieved {n / wall:.0f}/s, n={n} p50={pct(lat, 50):.3f}ms "
+          f"p90={pct(lat, 90):.3f}ms p99={pct(lat, 99):.3f}ms max={max(lat):.3f}ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=int, default=1000)
@@ -125,6 +183,7 @@ def main() -> None:
     bench_inprocess(calls, a.rounds)
     bench_http(calls, a.rate, a.seconds, log=False)
     bench_http(calls, a.rate, a.seconds, log=True)
+    bench_subprocess(calls, a.rate, a.seconds)
 
 
 if __name__ == "__main__":

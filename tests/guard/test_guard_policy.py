@@ -121,3 +121,13 @@ def test_policy_file_roundtrip(tmp_path: Path) -> None:
     assert load_policy(p).rules[1].model.approvals == 2
     with pytest.raises(PolicyError, match="cannot read"):
         load_policy(tmp_path / "missing.yaml")
+
+
+def test_explain_every_builtin_rule() -> None:
+    from clawfence.guard.explain import explain
+
+    for r in builtin_policy().rules:
+        text = explain(r.model.id)
+        assert text and r.model.id in text and r.model.guide[0] in text
+        assert explain(r.model.id, "zh")
+    assert explain("PG999") is None

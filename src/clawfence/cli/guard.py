@@ -231,6 +231,32 @@ def install(
         raise UsageError(str(exc)) from exc
 
 
+@guard_app.command("install-policy")
+def install_policy_cmd() -> None:
+    """OpenClaw security.installPolicy.exec hook: request JSON on stdin, decision JSON on stdout."""
+    from clawfence.guard.install_policy import run
+
+    sys.stdout.write(run(sys.stdin.read()))
+
+
+secrets_app = typer.Typer(help="Your own secrets the guard must never let out (stored hashed only).",
+                          no_args_is_help=True)
+guard_app.add_typer(secrets_app, name="secrets")
+
+
+@secrets_app.command("add")
+def secrets_add() -> None:
+    """Read one secret from stdin (or a hidden prompt) and store only its salted hash."""
+    from clawfence.guard.secrets_known import add_user_secret, user_file
+
+    value = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else typer.prompt("secret", hide_input=True)
+    try:
+        n = add_user_secret(value)
+    except (ValueError, OSError) as exc:
+        raise UsageError(str(exc)) from exc
+    typer.echo(f"stored hash #{n} in {user_file()} (the value itself is not kept); restart guard serve")
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``guard`` command group to ``app``."""
     app.add_typer(guard_app, name="guard")

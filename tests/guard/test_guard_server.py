@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 
 from clawfence import auditlog
 from clawfence.guard.approvals import ApprovalStore
@@ -21,7 +22,8 @@ CTX = PathContext("/home/a", "/home/a/.openclaw/workspace", "/home/a/.openclaw",
                   resolve_symlinks=False)
 
 
-def test_server_smoke(tmp_path: Path) -> None:
+def test_server_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAWFENCE_HOME", str(tmp_path / "home"))  # action-log signing keys, if any
     token = ensure_token(tmp_path / "token")
     assert (tmp_path / "token").stat().st_mode & 0o777 == 0o600
     assert ensure_token(tmp_path / "token") == token
@@ -64,8 +66,6 @@ def test_server_smoke(tmp_path: Path) -> None:
 
 
 def test_refuses_non_loopback() -> None:
-    import pytest
-
     with pytest.raises(ValueError, match="loopback"):
         make_server(GuardService(builtin_policy(), "t", None, None), 0, host="0.0.0.0")  # type: ignore[arg-type]
 

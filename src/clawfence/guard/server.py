@@ -137,15 +137,32 @@ class GuardService:
             auditlog.append(self.log_path, "guard.decision", data)
 
     def _drain(self) -> None:
+        """Writer thread: appends queued records in batches (one lock and one fsync per batch when the
+        action log offers ``auditlog.LogWriter``, else record by record)."""
         assert self._queue is not None and self.log_path is not None
-        while (item := self._queue.get()) is not None:
+        writer_cls = getattr(auditlog, "LogWriter", None)
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 256:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            records = [b for b in batch if b is not None]
             try:
-                auditlog.append(self.log_path, "guard.decision", item)
+                if writer_cls is not None and records:
+                    with writer_cls(self.log_path) as w:
+                        for r in records:
+                            w.append("guard.decision", r)
+                else:
+                    for r in records:
+                        auditlog.append(self.log_path, "guard.decision", r)
             except OSError:
-                self.metrics.errors["log_write"] += 1
-            finally:
+                self.metrics.errors["log_write"] += len(records)
+            for _ in batch:
                 self._queue.task_done()
-        self._queue.task_done()
+            if len(records) < len(batch):
+                return
 
     def close(self) -> None:
         """Flush queued log records (call on shutdown)."""

@@ -11,6 +11,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -87,6 +88,7 @@ def _conn(port: int) -> http.client.HTTPConnection:
 
 def bench_http(calls: list[dict[str, object]], rate: int, seconds: float, log: bool) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="cf-bench-"))
+    _CLEANUP.append(tmp)
     svc = GuardService(builtin_policy(), "bench-token", ApprovalStore(tmp / "a.sqlite"),
                        (tmp / "actions.jsonl") if log else None, None, CTX)
     srv = make_server(svc, 0)
@@ -127,6 +129,7 @@ def bench_http(calls: list[dict[str, object]], rate: int, seconds: float, log: b
 def bench_subprocess(calls: list[dict[str, object]], rate: int, seconds: float) -> None:
     """The real deployment shape: `clawfence guard serve` in its own process, action log on."""
     tmp = Path(tempfile.mkdtemp(prefix="cf-bench-"))
+    _CLEANUP.append(tmp)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -179,8 +182,14 @@ def _drive(calls: list[dict[str, object]], port: int, token: str, rate: int, sec
           f"p90={pct(lat, 90):.3f}ms p99={pct(lat, 99):.3f}ms max={max(lat):.3f}ms")
 
 
+_CLEANUP: list[Path] = []
+
+
 def main() -> None:
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    home = Path(tempfile.mkdtemp(prefix="cf-bench-home-"))
+    _CLEANUP.append(home)
+    os.environ["CLAWFENCE_HOME"] = str(home)  # never touch the user's log or signing keys
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=5.0)
@@ -190,7 +199,11 @@ def main() -> None:
     bench_inprocess(calls, a.rounds)
     bench_http(calls, a.rate, a.seconds, log=False)
     bench_http(calls, a.rate, a.seconds, log=True)
-    bench_subprocess(calls, a.rate, a.seconds)
+    try:
+        bench_subprocess(calls, a.rate, a.seconds)
+    finally:
+        for d in _CLEANUP:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":

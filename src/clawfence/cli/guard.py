@@ -1,9 +1,279 @@
-"""CLI: `clawfence guard` (not yet implemented)."""
+"""CLI: ``clawfence guard check|serve|approvals|install|policy``.
+
+Parsing -> library call -> exit code. ``check`` prints one JSON line ``{"decision","rule_id","reason"}``
+per call (``--full`` adds approvals_needed, totp, timeout_s, guide, signals); exit 0 when every call was
+judged, 2 on bad input.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from clawfence.cli.common import UsageError
+
+guard_app = typer.Typer(help="Runtime policy for agent tool calls (allow / deny / ask).", no_args_is_help=True)
+policy_app = typer.Typer(help="Policy files.", no_args_is_help=True)
+approvals_app = typer.Typer(help="Pending and decided approvals of 'ask' decisions.", no_args_is_help=True)
+guard_app.add_typer(policy_app, name="policy")
+guard_app.add_typer(approvals_app, name="approvals")
+
+PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy YAML (default: built-in baseline).")]
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Approvals SQLite (default $CLAWFENCE_HOME/guard).")]
+
+
+def _policy(path: Path | None) -> Any:
+    from clawfence.guard.policy import PolicyError, load_policy
+
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _ctx(policy: Any, workspace: str | None, state_dir: str | None) -> Any:
+    from clawfence.guard.model import PathContext
+
+    s = policy.model.settings
+    return PathContext.default(workspace or s.workspace, state_dir or s.state_dir)
+
+
+@guard_app.command("check")
+def check(
+    policy: PolicyOpt = None,
+    call: Annotated[str | None, typer.Option("--call", help="One call as JSON: {\"toolName\", \"params\", ...}.")] = None,
+    calls: Annotated[Path | None, typer.Option("--calls", help="JSONL file of calls ('-' = stdin).")] = None,
+    workspace: Annotated[str | None, typer.Option(help="Agent workspace (default from policy / OpenClaw).")] = None,
+    state_dir: Annotated[str | None, typer.Option(help="OpenClaw state dir (default $OPENCLAW_STATE_DIR).")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Also print approvals, guide points and signals.")] = False,
+) -> None:
+    """Judge tool calls offline and print one decision per call."""
+    from clawfence.guard.model import CallError, ToolCall
+    from clawfence.guard.policy import decide
+
+    if (call is None) == (calls is None):
+        raise UsageError("give exactly one of --call JSON or --calls FILE.jsonl")
+    pol = _policy(policy)
+    ctx = _ctx(pol, workspace, state_dir)
+    if call is not None:
+        lines = [(1, call)]
+        where = "--call"
+    else:
+        assert calls is not None
+        try:
+            text = sys.stdin.read() if str(calls) == "-" else calls.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read {calls}: {getattr(exc, 'strerror', None) or exc}") from exc
+        lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
+        where = str(calls)
+    docs = []
+    for n, raw in lines:
+        try:
+            docs.append(ToolCall.from_json(json.loads(raw)))
+        except ValueError as exc:
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            raise UsageError(f"{where}:{n}: {msg}") from exc
+        except CallError as exc:
+            raise UsageError(f"{where}:{n}: {exc}") from exc
+    for tc in docs:
+        d = decide(pol, tc, ctx)
+        out = d.to_json() if full else {"decision": d.decision, "rule_id": d.rule_id, "reason": d.reason}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+
+
+@policy_app.command("validate")
+def policy_validate(file: Annotated[Path, typer.Argument(help="Policy YAML to validate.")]) -> None:
+    """Validate a policy file: exact file:line: field: message on error (exit 2)."""
+    pol = _policy(file)
+    typer.echo(f"ok: {file}: policy {pol.name!r}, {len(pol.rules)} rules, default {pol.model.default}")
+
+
+@policy_app.command("show")
+def policy_show() -> None:
+    """Print the built-in baseline policy YAML."""
+    from importlib import resources
+
+    sys.stdout.write(resources.files("clawfence.guard").joinpath("default_policy.yaml").read_text(encoding="utf-8"))
+
+
+def _store(path: Path | None) -> Any:
+    from clawfence.guard.approvals import ApprovalStore, default_store_path
+
+    try:
+        return ApprovalStore(path or default_store_path())
+    except OSError as exc:
+        raise UsageError(f"cannot open approvals store: {exc.strerror or exc}") from exc
+
+
+@approvals_app.command("list")
+def approvals_list(
+    store: StoreOpt = None,
+    status: Annotated[str | None, typer.Option(help="pending|approved|denied|expired")] = "pending",
+    all_: Annotated[bool, typer.Option("--all", help="Every status.")] = False,
+) -> None:
+    """List approval requests (JSON lines)."""
+    st = _store(store)
+    for r in st.list(None if all_ else status):
+        typer.echo(json.dumps(r.to_json(), ensure_ascii=False))
+
+
+def _vote(rid: str, approver: str, approve: bool, totp: str | None, store: Path | None) -> None:
+    from clawfence.guard.approvals import ApprovalError
+
+    st = _store(store)
+    try:
+        r = st.vote(rid, approver, approve, totp)
+    except ApprovalError as exc:
+        raise UsageError(str(exc)) from exc
+    typer.echo(json.dumps(r.to_json(), ensure_ascii=False))
+
+
+@approvals_app.command("approve")
+def approvals_approve(
+    request_id: str,
+    approver: Annotated[str, typer.Option("--approver", help="Your identity (distinct approvers count).")],
+    totp: Annotated[str | None, typer.Option("--totp", help="Your current TOTP code (second factor).")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Approve a pending request as APPROVER."""
+    _vote(request_id, approver, True, totp, store)
+
+
+@approvals_app.command("deny")
+def approvals_deny(
+    request_id: str,
+    approver: Annotated[str, typer.Option("--approver", help="Your identity.")],
+    store: StoreOpt = None,
+) -> None:
+    """Deny a pending request (one deny is final)."""
+    _vote(request_id, approver, False, None, store)
+
+
+@approvals_app.command("enroll")
+def approvals_enroll(
+    approver: Annotated[str, typer.Option("--approver", help="Approver identity to enrol for TOTP.")],
+    store: StoreOpt = None,
+) -> None:
+    """Create a TOTP secret for APPROVER and print its otpauth:// URI (scan it into an authenticator)."""
+    typer.echo(_store(store).enroll(approver))
+
+
+@guard_app.command("serve")
+def serve(
+    policy: PolicyOpt = None,
+    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1.")] = 18795,
+    token_file: Annotated[Path | None, typer.Option(help="Bearer token file (created 0600).")] = None,
+    store: StoreOpt = None,
+    log: Annotated[Path | None, typer.Option(help="Action log (default $CLAWFENCE_HOME/actions.jsonl).")] = None,
+    openclaw_config: Annotated[Path | None, typer.Option(help="openclaw.json whose gateway token must never leave.")] = None,
+    workspace: Annotated[str | None, typer.Option(help="Agent workspace.")] = None,
+    state_dir: Annotated[str | None, typer.Option(help="OpenClaw state dir.")] = None,
+    log_sync: Annotated[bool, typer.Option("--log-sync", help="Make every decision (also allow) durable in the "
+                                           "action log before answering (slower).")] = False,
+) -> None:
+    """Run the decision service on 127.0.0.1 (POST /v1/decide, /healthz, /metrics)."""
+    from clawfence import auditlog
+    from clawfence.guard.secrets_known import load_hashes
+    from clawfence.guard.server import GuardService, ensure_token, guard_home, make_server
+
+    pol = _policy(policy)
+    ctx = _ctx(pol, workspace, state_dir)
+    tf = token_file or guard_home() / "token"
+    try:
+        token = ensure_token(tf)
+    except OSError as exc:
+        raise UsageError(f"cannot create token file {tf}: {exc.strerror or exc}") from exc
+    cfg = openclaw_config or Path(ctx.state_dir) / "openclaw.json"
+    svc = GuardService(pol, token, _store(store), log or auditlog.default_log_path(), load_hashes(cfg), ctx,
+                       log_mode="sync" if log_sync else "async-allow")
+    try:
+        srv = make_server(svc, port)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    typer.echo(f"clawfence guard: policy {pol.name!r} ({len(pol.rules)} rules) on http://127.0.0.1:"
+               f"{srv.server_address[1]} token file {tf}", err=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()
+        svc.close()
+
+
+@guard_app.command("install")
+def install(
+    state_dir: Annotated[Path | None, typer.Option(help="OpenClaw state dir (default ~/.openclaw).")] = None,
+    url: Annotated[str, typer.Option(help="Guard service URL (loopback).")] = "http://127.0.0.1:18795",
+    token_file: Annotated[Path | None, typer.Option(help="Service token file (default $CLAWFENCE_HOME/guard/token).")] = None,
+    openclaw: Annotated[str | None, typer.Option(help="openclaw executable (default: on PATH).")] = None,
+    approval_wait_ms: Annotated[int, typer.Option(help="How long the hook waits for an approval (0 = block and retry).")] = 0,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the commands, change nothing.")] = False,
+    install_policy: Annotated[bool, typer.Option("--install-policy", help="Also set security.installPolicy.exec "
+                                                 "to 'clawfence guard install-policy'.")] = False,
+    policy_command: Annotated[str | None, typer.Option(help="Absolute path of an install-policy executable run with no arguments "
+                                                       "(default: the clawfence script on PATH).")] = None,
+) -> None:
+    """Install the OpenClaw plugin into a state dir via the real CLI and set its config keys."""
+    import shutil
+
+    from clawfence.guard.install import InstallError, install_plugin
+    from clawfence.guard.server import ensure_token, guard_home
+
+    tf = token_file or guard_home() / "token"
+    if not dry_run:
+        try:
+            ensure_token(tf)
+        except OSError as exc:
+            raise UsageError(f"cannot create token file {tf}: {exc.strerror or exc}") from exc
+    sd = state_dir or Path(os.environ.get("OPENCLAW_STATE_DIR") or Path.home() / ".openclaw")
+    try:
+        cmd = None
+        if install_policy:
+            cmd = policy_command or shutil.which("clawfence")
+            if not cmd:
+                raise UsageError("--install-policy: no clawfence executable on PATH (use --policy-command)")
+            cmd = os.path.abspath(cmd)
+        for line in install_plugin(sd, url, tf, openclaw, approval_wait_ms, dry_run, policy_command=cmd,
+                                   policy_args=[] if policy_command else None):
+            typer.echo(line)
+    except InstallError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+@guard_app.command("install-policy")
+def install_policy_cmd() -> None:
+    """OpenClaw security.installPolicy.exec hook: request JSON on stdin, decision JSON on stdout."""
+    from clawfence.guard.install_policy import run
+
+    sys.stdout.write(run(sys.stdin.read()))
+
+
+secrets_app = typer.Typer(help="Your own secrets the guard must never let out (stored hashed only).",
+                          no_args_is_help=True)
+guard_app.add_typer(secrets_app, name="secrets")
+
+
+@secrets_app.command("add")
+def secrets_add() -> None:
+    """Read one secret from stdin (or a hidden prompt) and store only its salted hash."""
+    from clawfence.guard.secrets_known import add_user_secret, user_file
+
+    value = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else typer.prompt("secret", hide_input=True)
+    try:
+        n = add_user_secret(value)
+    except (ValueError, OSError) as exc:
+        raise UsageError(str(exc)) from exc
+    typer.echo(f"stored hash #{n} in {user_file()} (the value itself is not kept); restart guard serve")
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `guard` command(s) to ``app``."""
+    """Add the ``guard`` command group to ``app``."""
+    app.add_typer(guard_app, name="guard")

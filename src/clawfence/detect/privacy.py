@@ -1,0 +1,245 @@
+"""Outbound-content detectors: secrets, BIP-39 mnemonics, bank cards, PRC resident IDs, user secrets by hash.
+
+The one entry point for other modules (guard, trail) is :func:`scan_text`, which returns
+:class:`Detection` records carrying only a *redacted* form of what was found (``clawfence.redact.redact``),
+never the value itself. Sources: guide D3.2 ("prohibit sending tokens, private keys and mnemonic phrases
+to external networks"), P5.1 (bank cards, ID cards), C3.4 (privacy leakage).
+
+* Provider secrets: ``clawfence.detect.secrets.PATTERNS`` (provider formats, PEM/OpenSSH keys, JWTs).
+* BIP-39 mnemonics: runs of 12/15/18/21/24 words of the English wordlist (``mnemonic`` package) whose
+  checksum validates (so ordinary English prose does not match).
+* Bank card numbers: 13-19 digits (spaces/dashes allowed between groups) passing the Luhn check with a
+  known issuer prefix (2-6).
+* PRC resident identity numbers: 18 characters, valid date of birth, GB 11643-1999 ISO 7064 MOD 11-2
+  check digit.
+* Known secrets: the gateway token and the user's own secrets, matched by salted SHA-256 of candidate
+  tokens (:class:`SecretHashes`); the clear values are never kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from clawfence.detect.secrets import PATTERNS
+from clawfence.redact import redact
+
+#: Detection kinds that are credentials (D3.2: never sent out) vs personal data (P5.1: ask a person).
+SECRET_KINDS = frozenset({"secret", "mnemonic", "gateway-token", "user-secret"})
+PERSONAL_KINDS = frozenset({"bank-card", "prc-id"})
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One finding in scanned text: ``kind`` (secret|mnemonic|bank-card|prc-id|gateway-token|user-secret),
+    ``detail`` (e.g. the provider format ``openai-api-key``), character span ``[start, end)`` and the
+    ``redacted`` value (first 4 chars + length)."""
+
+    kind: str
+    start: int
+    end: int
+    redacted: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class SecretHashes:
+    """Salted SHA-256 digests of secrets to recognise (the gateway token, the user's own secrets).
+
+    Build with :meth:`from_values` (the clear values are hashed and dropped) or from stored digests.
+    ``min_length`` is the shortest secret tracked; candidate tokens shorter than it are not hashed.
+    """
+
+    salt: bytes = field(default_factory=lambda: os.urandom(16))
+    gateway: frozenset[str] = frozenset()
+    user: frozenset[str] = frozenset()
+    min_length: int = 8
+
+    @staticmethod
+    def digest(salt: bytes, value: str) -> str:
+        """Hex HMAC-SHA256 of ``value`` under ``salt``."""
+        return hmac.new(salt, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    @classmethod
+    def from_values(
+        cls, gateway: Iterable[str] = (), user: Iterable[str] = (), salt: bytes | None = None
+    ) -> SecretHashes:
+        """Hash ``gateway`` token(s) and ``user`` secrets (values shorter than 8 chars are ignored)."""
+        s = salt if salt is not None else os.urandom(16)
+        g = [v for v in gateway if v and len(v) >= 8]
+        u = [v for v in user if v and len(v) >= 8]
+        lengths = [len(v) for v in (*g, *u)]
+        return cls(
+            salt=s,
+            gateway=frozenset(cls.digest(s, v) for v in g),
+            user=frozenset(cls.digest(s, v) for v in u),
+            min_length=min(lengths) if lengths else 8,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.gateway or self.user)
+
+
+@lru_cache(maxsize=1)
+def _bip39() -> tuple[dict[str, int], object]:
+    from mnemonic import Mnemonic
+
+    m = Mnemonic("english")
+    return {w: i for i, w in enumerate(m.wordlist)}, m
+
+
+_WORD_RE = re.compile(r"[a-z]+")
+_MNEMONIC_LENGTHS = (24, 21, 18, 15, 12)
+
+
+def _checksum_ok(indices: list[int]) -> bool:
+    """BIP-39 checksum: entropy bits + SHA-256 prefix of len/33 bits."""
+    bits = "".join(f"{i:011b}" for i in indices)
+    cs_len = len(bits) // 33
+    ent_bits, cs = bits[: len(bits) - cs_len], bits[len(bits) - cs_len :]
+    entropy = int(ent_bits, 2).to_bytes(len(ent_bits) // 8, "big")
+    h = hashlib.sha256(entropy).digest()
+    return f"{int.from_bytes(h, 'big'):0256b}"[:cs_len] == cs
+
+
+def find_mnemonics(text: str) -> list[tuple[int, int]]:
+    """Spans of BIP-39 English mnemonics (12-24 wordlist words, checksum valid) in ``text``."""
+    index, _ = _bip39()
+    words = [(m.start(), m.end(), m.group(0)) for m in _WORD_RE.finditer(text.lower())]
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        if words[i][2] not in index:
+            i += 1
+            continue
+        j = i
+        while j < len(words) and words[j][2] in index:
+            j += 1
+        run = words[i:j]
+        k = 0
+        while k + 12 <= len(run):
+            for n in _MNEMONIC_LENGTHS:
+                if k + n <= len(run) and _checksum_ok([index[w[2]] for w in run[k : k + n]]):
+                    spans.append((run[k][0], run[k + n - 1][1]))
+                    k += n
+                    break
+            else:
+                k += 1
+        i = j
+    return spans
+
+
+_CARD_RE = re.compile(r"(?<![\d.])(?:\d[ -]?){12,18}\d(?![\d.])")
+
+
+def luhn_ok(digits: str) -> bool:
+    """Luhn (mod 10) check of a digit string."""
+    total = 0
+    for pos, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if pos % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def find_cards(text: str) -> list[tuple[int, int, str]]:
+    """Spans and digit strings of bank card numbers (13-19 digits, issuer prefix 2-6, Luhn valid)."""
+    out: list[tuple[int, int, str]] = []
+    for m in _CARD_RE.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if 13 <= len(digits) <= 19 and digits[0] in "23456" and len(set(digits)) > 1 and luhn_ok(digits):
+            out.append((m.start(), m.end(), digits))
+    return out
+
+
+_PRC_RE = re.compile(r"(?<![0-9A-Za-z])[1-8]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[0-9Xx](?![0-9A-Za-z])")
+_PRC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_PRC_CHECK = "10X98765432"
+
+
+def prc_id_ok(value: str) -> bool:
+    """GB 11643-1999 check: valid birth date and ISO 7064 MOD 11-2 check character."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    try:
+        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    s = sum(int(c) * w for c, w in zip(value[:17], _PRC_WEIGHTS, strict=True))
+    return _PRC_CHECK[s % 11] == value[17].upper()
+
+
+def find_prc_ids(text: str) -> list[tuple[int, int]]:
+    """Spans of valid PRC resident identity numbers in ``text``."""
+    return [(m.start(), m.end()) for m in _PRC_RE.finditer(text) if prc_id_ok(m.group(0))]
+
+
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_\-+/=.~:@!#$%^&*]+")
+
+
+def find_known(text: str, hashes: SecretHashes) -> list[tuple[int, int, str]]:
+    """Spans of tokens whose salted hash is a known gateway token or user secret; kind per span."""
+    out: list[tuple[int, int, str]] = []
+    if not hashes:
+        return out
+    for m in _TOKEN_RE.finditer(text):
+        tok = m.group(0)
+        if len(tok) < hashes.min_length:
+            continue
+        # also try the token stripped of common delimiters (``token=VALUE``, ``"VALUE",``)
+        for cand, off in _candidates(tok):
+            d = SecretHashes.digest(hashes.salt, cand)
+            if d in hashes.gateway or d in hashes.user:
+                kind = "gateway-token" if d in hashes.gateway else "user-secret"
+                out.append((m.start() + off, m.start() + off + len(cand), kind))
+                break
+    return out
+
+
+def _candidates(tok: str) -> list[tuple[str, int]]:
+    cands = [(tok, 0)]
+    for sep in ("=", ":"):
+        if sep in tok:
+            i = tok.rindex(sep) + 1
+            cands.append((tok[i:], i))
+    stripped = tok.rstrip(".,;:!")
+    if stripped != tok:
+        cands.append((stripped, 0))
+    return cands
+
+
+def scan_text(text: str, hashes: SecretHashes | None = None) -> list[Detection]:
+    """Every detection in ``text``, sorted by start; overlapping findings keep the first (most specific).
+
+    Order of precedence: known secrets (gateway token, user secrets), provider-format secrets,
+    mnemonics, PRC IDs, bank cards. Never raises on any ``str`` input.
+    """
+    found: list[Detection] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(kind: str, start: int, end: int, detail: str = "") -> None:
+        if any(start < e and s < end for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append(Detection(kind, start, end, redact(text[start:end]), detail))
+
+    if hashes:
+        for s, e, kind in find_known(text, hashes):
+            add(kind, s, e)
+    for name, rx in PATTERNS:
+        for m in rx.finditer(text):
+            add("secret", m.start(), m.end(), name)
+    for s, e in find_mnemonics(text):
+        add("mnemonic", s, e, "bip39-english")
+    for s, e in find_prc_ids(text):
+        add("prc-id", s, e, "gb11643")
+    for s, e, _digits in find_cards(text):
+        add("bank-card", s, e, "luhn")
+    return sorted(found, key=lambda d: d.start)

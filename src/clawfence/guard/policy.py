@@ -1,0 +1,348 @@
+"""Guard policy: ordered rules (first match wins), scopes, timezone-aware time windows, a default.
+
+:func:`load_policy` reads YAML with exact errors (``file:line: field: message``) and never returns a
+half-loaded policy; :func:`decide` is pure given a call, a path context and known-secret hashes.
+The built-in baseline is ``default_policy.yaml`` (rules PG001..., guide P3.5, P3.6, P5.1, E3, E5, E6.4,
+D3.2, C3.4). Schema of a rule: ``id, description, guide[], decision allow|deny|ask, tools[] (globs),
+signals[] (any of), match (regex over the call's text), scope{agents,channels,senders (globs), owner},
+time{timezone, days, start, end, outside}, approvals, totp, timeout_s``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from fnmatch import fnmatchcase
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from clawfence.guard.classify import Settings
+from clawfence.guard.model import Decision, PathContext, ToolCall
+from clawfence.guard.yamlpos import YamlError, load_with_lines
+
+SIGNAL_KINDS = frozenset(
+    [
+        "destructive", "mass-delete", "download-exec", "obfuscated", "unapproved-install", "skill-install",
+        "protected-read", "protected-write", "auth-change", "config-change", "egress-unlisted",
+        "egress-internal", "secret-out", "personal-data-out", "privilege", "financial", "parse-error",
+    ]
+)
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class PolicyError(ValueError):
+    """An invalid policy file; ``str()`` is one line: ``file:line: field: message``."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScopeModel(_Strict):
+    """Who a rule applies to: agent ids, channels, sender ids (globs); ``owner`` true/false."""
+
+    agents: list[str] | None = None
+    channels: list[str] | None = None
+    senders: list[str] | None = None
+    owner: bool | None = None
+
+
+class TimeModel(_Strict):
+    """A weekly window in ``timezone``: ``days`` (mon..sun), ``start``-``end`` (HH:MM, may wrap midnight);
+    the rule matches inside the window, or outside it when ``outside`` is true."""
+
+    timezone: str = "UTC"
+    days: list[str] = Field(default_factory=lambda: list(DAYS))
+    start: str = "00:00"
+    end: str = "24:00"
+    outside: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {v!r}") from exc
+        return v
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, v: list[str]) -> list[str]:
+        bad = [d for d in v if d.lower() not in DAYS]
+        if bad:
+            raise ValueError(f"unknown day(s) {bad}; use {', '.join(DAYS)}")
+        return [d.lower() for d in v]
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _sexagesimal(cls, v: Any) -> Any:
+        # YAML 1.1 reads an unquoted 18:00 as the integer 1080 (base 60): turn it back into HH:MM
+        if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 1440:
+            return f"{v // 60:02d}:{v % 60:02d}"
+        return v
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", v):
+            raise ValueError(f"{v!r} is not HH:MM")
+        return v
+
+
+class RuleModel(_Strict):
+    """One policy rule (see module docstring)."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
+    description: str
+    guide: list[str] = Field(default_factory=list)
+    decision: Literal["allow", "deny", "ask"]
+    tools: list[str] | None = None
+    signals: list[str] | None = None
+    match: str | None = None
+    scope: ScopeModel | None = None
+    time: TimeModel | None = None
+    approvals: int = Field(default=1, ge=1, le=10)
+    totp: bool = False
+    timeout_s: int = Field(default=900, ge=1, le=86400)
+
+    @field_validator("signals")
+    @classmethod
+    def _signals(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            bad = [s for s in v if s not in SIGNAL_KINDS]
+            if bad:
+                raise ValueError(f"unknown signal(s) {bad}; known: {', '.join(sorted(SIGNAL_KINDS))}")
+        return v
+
+    @field_validator("match")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from exc
+        return v
+
+
+class SettingsModel(_Strict):
+    """Analysis settings: workspace/state dir (default: OpenClaw's), egress allowlist, approved packages,
+    financial tool globs."""
+
+    workspace: str | None = None
+    state_dir: str | None = None
+    egress_allowlist: list[str] = Field(default_factory=list)
+    approved_packages: dict[str, list[str]] = Field(default_factory=dict)
+    allow_workspace_requirements: bool = True
+    financial_tools: list[str] = Field(default_factory=list)
+
+
+class PolicyModel(_Strict):
+    """A whole policy file."""
+
+    version: Literal[1] = 1
+    name: str = "policy"
+    default: Literal["allow", "deny", "ask"] = "allow"
+    settings: SettingsModel = Field(default_factory=SettingsModel)
+    rules: list[RuleModel] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> PolicyModel:
+        seen: set[str] = set()
+        for r in self.rules:
+            if r.id in seen:
+                raise ValueError(f"duplicate rule id {r.id!r}")
+            seen.add(r.id)
+        return self
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A compiled rule (regex compiled, time parsed)."""
+
+    model: RuleModel
+    rx: re.Pattern[str] | None
+    tz: ZoneInfo | None
+    start: time | None
+    end: time | None
+    signals: frozenset[str] | None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated, compiled policy. ``source`` is where it came from (file path or ``<builtin>``)."""
+
+    model: PolicyModel
+    rules: tuple[Rule, ...]
+    settings: Settings
+    source: str
+
+    @property
+    def name(self) -> str:
+        """The policy's ``name``."""
+        return self.model.name
+
+    def path_context(self) -> PathContext:
+        """Path context from the settings (or OpenClaw's defaults)."""
+        return PathContext.default(self.model.settings.workspace, self.model.settings.state_dir)
+
+    def rule(self, rule_id: str) -> RuleModel | None:
+        """The rule with id ``rule_id``."""
+        return next((r.model for r in self.rules if r.model.id == rule_id), None)
+
+
+def _hhmm(v: str) -> time:
+    if v == "24:00":
+        return time(23, 59, 59, 999999)
+    h, m = v.split(":")
+    return time(int(h), int(m))
+
+
+def compile_policy(model: PolicyModel, source: str) -> Policy:
+    """Compile a validated model."""
+    rules = []
+    for r in model.rules:
+        rules.append(Rule(
+            model=r,
+            rx=re.compile(r.match) if r.match else None,
+            tz=ZoneInfo(r.time.timezone) if r.time else None,
+            start=_hhmm(r.time.start) if r.time else None,
+            end=_hhmm(r.time.end) if r.time else None,
+            signals=frozenset(r.signals) if r.signals is not None else None,
+        ))
+    s = model.settings
+    settings = Settings(
+        egress_allowlist=tuple(s.egress_allowlist),
+        approved_packages=tuple((k, frozenset(x.lower() for x in v)) for k, v in s.approved_packages.items()),
+        allow_workspace_requirements=s.allow_workspace_requirements,
+    )
+    return Policy(model, tuple(rules), settings, source)
+
+
+def parse_policy(text: str, source: str) -> Policy:
+    """Validate and compile policy YAML ``text``. Raises :class:`PolicyError` with ``source:line``."""
+    try:
+        data, lines = load_with_lines(text)
+    except YamlError as exc:
+        raise PolicyError(f"{source}:{exc.line}: {exc.message}") from exc
+    if not isinstance(data, dict):
+        raise PolicyError(f"{source}:1: the policy must be a mapping with 'rules'")
+    try:
+        model = PolicyModel.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        line = _line_for(loc, lines)
+        field = ".".join(str(x) for x in loc) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise PolicyError(f"{source}:{line}: {field}: {msg}{more}") from exc
+    return compile_policy(model, source)
+
+
+def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in lines:
+            return lines[loc[:n]]
+    return 1
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """Load ``path``, or the built-in baseline when None. Raises :class:`PolicyError` (one line)."""
+    if path is None:
+        return builtin_policy()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
+    return parse_policy(text, str(path))
+
+
+@lru_cache(maxsize=1)
+def builtin_policy() -> Policy:
+    """The built-in baseline policy (``clawfence/guard/default_policy.yaml``)."""
+    text = resources.files("clawfence.guard").joinpath("default_policy.yaml").read_text(encoding="utf-8")
+    return parse_policy(text, "<builtin>/default_policy.yaml")
+
+
+# ----------------------------------------------------------------------------------- matching
+
+def _glob_any(value: str | None, pats: list[str] | None) -> bool:
+    if pats is None:
+        return True
+    return value is not None and any(fnmatchcase(value, p) for p in pats)
+
+
+def in_window(rule: Rule, now: datetime) -> bool:
+    """Whether ``now`` is inside the rule's time window (after ``outside`` inversion)."""
+    t = rule.model.time
+    if t is None or rule.tz is None or rule.start is None or rule.end is None:
+        return True
+    local = now.astimezone(rule.tz)
+    lt = local.time()
+    if rule.start <= rule.end:
+        inside = rule.start <= lt <= rule.end if t.end == "24:00" else rule.start <= lt < rule.end
+        day = DAYS[local.weekday()]
+    else:  # wraps midnight: the part after midnight belongs to the previous day's window
+        inside = lt >= rule.start or lt < rule.end
+        day = DAYS[local.weekday() if lt >= rule.start else (local.weekday() - 1) % 7]
+    inside = inside and day in t.days
+    return inside != t.outside
+
+
+def rule_matches(rule: Rule, call: ToolCall, kinds: frozenset[str], text: str, now: datetime) -> bool:
+    """Whether ``rule`` applies to ``call`` whose analysis found signal ``kinds``."""
+    m = rule.model
+    if m.tools is not None and not any(fnmatchcase(call.tool, p) for p in m.tools):
+        return False
+    if rule.signals is not None and not (rule.signals & kinds):
+        return False
+    sc = m.scope
+    if sc is not None:
+        if not (_glob_any(call.agent_id, sc.agents) and _glob_any(call.channel, sc.channels)
+                and _glob_any(call.sender, sc.senders)):
+            return False
+        if sc.owner is True and call.sender_is_owner is not True:
+            return False
+        if sc.owner is False and call.sender_is_owner is True:
+            return False
+    if rule.rx is not None and not rule.rx.search(text):
+        return False
+    return in_window(rule, now)
+
+
+def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashes: Any = None) -> Decision:
+    """Judge ``call`` under ``policy``: the first matching rule's decision, else the policy default.
+
+    ``ctx`` fixes home/workspace/state dir (default: from the policy settings and environment);
+    ``hashes`` is a :class:`clawfence.detect.privacy.SecretHashes` of the gateway token / user secrets.
+    Pure apart from reading symlinks for path normalisation.
+    """
+    from clawfence.guard.analyze import analyze_call
+
+    ctx = ctx or policy.path_context()
+    signals = analyze_call(call, policy, ctx, hashes)
+    kinds = frozenset(s.kind for s in signals)
+    now = call.ts or datetime.now(UTC)
+    text = ""
+    if any(r.rx is not None for r in policy.rules):
+        text = call.tool + "\n" + call.text()
+    for rule in policy.rules:
+        if rule_matches(rule, call, kinds, text, now):
+            m = rule.model
+            hit = [s for s in signals if rule.signals is None or s.kind in rule.signals]
+            why = "; ".join(s.detail for s in hit[:3])
+            reason = f"{m.description}" + (f": {why}" if why else "")
+            ask = m.decision == "ask"
+            return Decision(m.decision, m.id, reason, m.approvals if ask else 0, m.totp and ask,
+                            m.timeout_s if ask else 0, tuple(m.guide), tuple(signals))
+    return Decision(policy.model.default, "default", f"no rule matched; policy default is {policy.model.default}",
+                    1 if policy.model.default == "ask" else 0, False, 900 if policy.model.default == "ask" else 0,
+                    (), tuple(signals))

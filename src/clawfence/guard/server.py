@@ -1,0 +1,278 @@
+"""``clawfence guard serve``: the decision service the OpenClaw plugin asks (loopback only, bearer token).
+
+Endpoints (JSON unless noted):
+* ``GET /healthz`` -> ``{"ok": true, "policy": name}`` (no token needed; reveals nothing else)
+* ``GET /metrics`` -> Prometheus text format (token needed)
+* ``POST /v1/decide`` body = a tool call (see :class:`~clawfence.guard.model.ToolCall`) ->
+  ``{"decision","rule_id","reason",...,"approval_id"?}``; every decision is appended to the action log
+  (``clawfence.auditlog.append``, type ``guard.decision``).
+* ``GET /v1/approvals/<id>?wait=SECONDS`` -> the approval request (long-polls up to ``wait`` <= 600 s).
+
+Binds 127.0.0.1 only (guide E3.2; the standards of the project). The token is generated once and stored
+0600 at ``$CLAWFENCE_HOME/guard/token``; compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import queue
+import secrets
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from clawfence import auditlog
+from clawfence.atomic import atomic_write_text
+from clawfence.detect.privacy import SecretHashes
+from clawfence.guard.approvals import ApprovalError, ApprovalStore
+from clawfence.guard.model import CallError, PathContext, ToolCall
+from clawfence.guard.policy import Policy, decide
+
+MAX_BODY = 1 << 20
+_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 1.0)
+
+
+def guard_home() -> Path:
+    """``$CLAWFENCE_HOME/guard``."""
+    return Path(os.environ.get("CLAWFENCE_HOME", Path.home() / ".clawfence")) / "guard"
+
+
+def ensure_token(path: Path) -> str:
+    """Read the service token at ``path``, creating a fresh 256-bit one (mode 0600) if absent."""
+    try:
+        tok = path.read_text(encoding="utf-8").strip()
+        if tok:
+            if path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
+            return tok
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tok = secrets.token_urlsafe(32)
+    atomic_write_text(path, tok + "\n", mode=0o600)
+    return tok
+
+
+@dataclass
+class Metrics:
+    """Counters and a latency histogram, rendered in Prometheus text format."""
+
+    decisions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    buckets: list[int] = field(default_factory=lambda: [0] * len(_BUCKETS))
+    count: int = 0
+    total: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def observe(self, decision: str, rule_id: str, seconds: float) -> None:
+        """Count one decision taking ``seconds``."""
+        with self.lock:
+            self.decisions[(decision, rule_id)] += 1
+            self.count += 1
+            self.total += seconds
+            for i, b in enumerate(_BUCKETS):
+                if seconds <= b:
+                    self.buckets[i] += 1
+
+    def render(self, pending: int) -> str:
+        """Prometheus exposition text."""
+        with self.lock:
+            lines = ["# HELP clawfence_guard_decisions_total Decisions by outcome and rule.",
+                     "# TYPE clawfence_guard_decisions_total counter"]
+            for (d, r), n in sorted(self.decisions.items()):
+                lines.append(f'clawfence_guard_decisions_total{{decision="{d}",rule_id="{r}"}} {n}')
+            lines += ["# HELP clawfence_guard_errors_total Rejected requests by reason.",
+                      "# TYPE clawfence_guard_errors_total counter"]
+            for k, n in sorted(self.errors.items()):
+                lines.append(f'clawfence_guard_errors_total{{reason="{k}"}} {n}')
+            lines += ["# HELP clawfence_guard_decide_seconds Time to decide (server side).",
+                      "# TYPE clawfence_guard_decide_seconds histogram"]
+            for b, n in zip(_BUCKETS, self.buckets, strict=True):
+                lines.append(f'clawfence_guard_decide_seconds_bucket{{le="{b}"}} {n}')
+            lines.append(f'clawfence_guard_decide_seconds_bucket{{le="+Inf"}} {self.count}')
+            lines.append(f"clawfence_guard_decide_seconds_sum {self.total:.6f}")
+            lines.append(f"clawfence_guard_decide_seconds_count {self.count}")
+            lines += ["# HELP clawfence_guard_approvals_pending Approval requests waiting for a person.",
+                      "# TYPE clawfence_guard_approvals_pending gauge", f"clawfence_guard_approvals_pending {pending}"]
+        return "\n".join(lines) + "\n"
+
+
+@dataclass
+class GuardService:
+    """Everything the handler needs: policy, token, approvals store, action log path, secret hashes."""
+
+    policy: Policy
+    token: str
+    store: ApprovalStore
+    log_path: Path | None
+    hashes: SecretHashes | None = None
+    ctx: PathContext | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    #: "sync": every decision is durable in the log before the answer; "async-allow" (default): deny/ask
+    #: are logged synchronously, allow decisions by a writer thread (bounded queue, drained by close()).
+    log_mode: str = "async-allow"
+    _queue: queue.Queue[dict[str, Any] | None] | None = None
+    _writer: threading.Thread | None = None
+
+    def _log(self, data: dict[str, Any], decision: str) -> None:
+        if self.log_path is None:
+            return
+        if self.log_mode == "sync" or decision != "allow":
+            auditlog.append(self.log_path, "guard.decision", data)
+            return
+        if self._queue is None:
+            self._queue = queue.Queue(maxsize=10000)
+            self._writer = threading.Thread(target=self._drain, name="guard-log", daemon=True)
+            self._writer.start()
+        try:
+            self._queue.put(data, timeout=1.0)
+        except queue.Full:  # back-pressure: never drop a record
+            auditlog.append(self.log_path, "guard.decision", data)
+
+    def _drain(self) -> None:
+        """Writer thread: appends queued records in batches (one lock and one fsync per batch when the
+        action log offers ``auditlog.LogWriter``, else record by record)."""
+        assert self._queue is not None and self.log_path is not None
+        writer_cls = getattr(auditlog, "LogWriter", None)
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 256:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            records = [b for b in batch if b is not None]
+            try:
+                if writer_cls is not None and records:
+                    with writer_cls(self.log_path) as w:
+                        for r in records:
+                            w.append("guard.decision", r)
+                else:
+                    for r in records:
+                        auditlog.append(self.log_path, "guard.decision", r)
+            except OSError:
+                self.metrics.errors["log_write"] += len(records)
+            for _ in batch:
+                self._queue.task_done()
+            if len(records) < len(batch):
+                return
+
+    def close(self) -> None:
+        """Flush queued log records (call on shutdown)."""
+        if self._queue is not None and self._writer is not None:
+            self._queue.put(None)
+            self._writer.join(timeout=30)
+
+    def handle_decide(self, doc: Any) -> dict[str, Any]:
+        """Decide one call document; create an approval request for ``ask``; log it."""
+        t0 = time.perf_counter()
+        call = ToolCall.from_json(doc)
+        d = decide(self.policy, call, self.ctx, self.hashes)
+        out = d.to_json()
+        if d.decision == "ask":
+            done = self.store.consume_approved(call)
+            if done is not None:
+                out.update(decision="allow", approval_id=done.id,
+                           reason=f"approved by {', '.join(done.approvers)} (request {done.id}): {d.reason}")
+            else:
+                out["approval_id"] = self.store.create(call, d).id
+        self.metrics.observe(out["decision"], d.rule_id, time.perf_counter() - t0)
+        self._log({
+            "tool": call.tool, "agent_id": call.agent_id, "session_key": call.session_key,
+            "channel": call.channel, "decision": out["decision"], "rule_id": d.rule_id, "reason": d.reason,
+            "approval_id": out.get("approval_id"), "tool_call_id": doc.get("toolCallId"),
+        }, out["decision"])
+        return out
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "clawfence-guard"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # small request/response pairs: no 40 ms delayed-ACK stalls
+    svc: GuardService
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return  # decisions go to the action log; no access log with call content
+
+    def _send(self, status: int, body: Any, ctype: str = "application/json") -> None:
+        data = (json.dumps(body) if ctype == "application/json" else str(body)).encode()
+        self.send_response(status)
+        if status >= 400:  # an unread request body must not be parsed as the next request
+            self.close_connection = True
+            self.send_header("Connection", "close")
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _authed(self) -> bool:
+        h = self.headers.get("Authorization", "")
+        ok = h.startswith("Bearer ") and hmac.compare_digest(h[7:].strip().encode(), self.svc.token.encode())
+        if not ok:
+            self.svc.metrics.errors["unauthorized"] += 1
+            self._send(401, {"error": "unauthorized"})
+        return ok
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path == "/healthz":
+            self._send(200, {"ok": True, "policy": self.svc.policy.name})
+            return
+        if not self._authed():
+            return
+        if url.path == "/metrics":
+            pending = len(self.svc.store.list("pending"))
+            self._send(200, self.svc.metrics.render(pending), "text/plain; version=0.0.4")
+        elif url.path.startswith("/v1/approvals/"):
+            rid = url.path.rsplit("/", 1)[-1]
+            try:
+                wait = min(float(parse_qs(url.query).get("wait", ["0"])[0]), 600.0)
+                req = self.svc.store.wait(rid, wait) if wait > 0 else self.svc.store.get(rid)
+            except (ApprovalError, ValueError) as exc:
+                self._send(404, {"error": str(exc)})
+                return
+            self._send(200, req.to_json())
+        else:
+            self._send(404, {"error": "not found"})
+
+    def do_POST(self) -> None:
+        if not self._authed():
+            return
+        if urlsplit(self.path).path != "/v1/decide":
+            self._send(404, {"error": "not found"})
+            return
+        try:
+            n = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            n = -1
+        if n < 0 or n > MAX_BODY:
+            self.svc.metrics.errors["bad_length"] += 1
+            self._send(413, {"error": "body too large or no Content-Length"})
+            return
+        try:
+            doc = json.loads(self.rfile.read(n) or b"null")
+            out = self.svc.handle_decide(doc)
+        except (ValueError, CallError) as exc:
+            self.svc.metrics.errors["bad_request"] += 1
+            self._send(400, {"error": str(exc)[:200]})
+            return
+        self._send(200, out)
+
+
+def make_server(svc: GuardService, port: int = 18795, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """A ready (bound, not yet serving) HTTP server. Refuses any host other than 127.0.0.1/::1/localhost."""
+    if host not in ("127.0.0.1", "localhost"):
+        raise ValueError(f"refusing to bind {host}: the guard service listens on loopback only")
+    handler = type("GuardHandler", (_Handler,), {"svc": svc})
+    srv = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    srv.daemon_threads = True
+    return srv

@@ -1,0 +1,50 @@
+"""The two shell parsers agree: tree-sitter-bash (fast path) and bashlex produce the same pipelines for
+every exec command of the decision table that both accept (test-command and declaration nodes aside)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bashlex
+import yaml
+
+from clawfence.guard import shell
+from clawfence.guard.tsparse import ts_parse
+
+DATA = Path(__file__).parent / "data" / "calls.yaml"
+#: known, harmless modelling differences: `[ ... ]`, `export` and bare assignments are not commands for tree-sitter
+#: (their substitutions are still walked), and bashlex visits a function body twice
+BENIGN = {"if [ -d /tmp ]; then rm -rf /; fi", ":(){ :|:& };:", "export FOO=bar; echo $FOO", "a=rm; $a -rf /"}
+
+
+def _shape(p: shell.Parsed) -> list[list[tuple[object, ...]]]:
+    return [[(c.argv, c.redirects, c.heredoc, len(c.subs), sorted(c.procsub_words)) for c in pl]
+            for pl in p.pipelines]
+
+
+def test_tree_sitter_matches_bashlex() -> None:
+    doc = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    rows = [r["exec"] for g in ("attacks", "legit") for r in doc[g] if "exec" in r]
+    compared = 0
+    for s in rows:
+        fast = ts_parse(s)
+        if fast is None or s in BENIGN:
+            continue
+        try:
+            trees = bashlex.parse(s)
+        except Exception:  # bashlex rejects some valid scripts
+            continue
+        out: list[list[shell.Cmd]] = []
+        for t in trees:
+            shell._walk(t, out)
+        assert _shape(fast) == _shape(shell.Parsed(out)), s
+        compared += 1
+    assert compared >= 150
+
+
+def test_heredoc_and_errors_fall_back() -> None:
+    assert ts_parse("cat <<EOF | sh\nrm -rf /\nEOF") is None
+    assert ts_parse("echo 'unterminated") is None
+    p = shell.parse("cat <<EOF | sh\nrm -rf /\nEOF")
+    assert p.pipelines[0][0].heredoc == "rm -rf /"
+    assert shell.parse("echo 'unterminated").error is not None

@@ -3,8 +3,8 @@
 ``scrub(text)`` replaces every secret the detectors find by ``redact()`` (first 4 chars + length) and redacts
 ``token=VALUE`` assignments. Detectors: ``clawfence.detect.secrets.find_secrets`` plus whatever is in
 :data:`PRIVATE_DATA_DETECTORS` (hook: the guard's BIP-39 mnemonic / Luhn card / PRC resident-ID detectors in
-``clawfence.detect`` register here with :func:`register_detector`; a minimal Luhn card detector is built in
-so P5.1 works before they land). A detector is ``Callable[[str], list[SecretMatch]]``.
+``clawfence.detect.privacy``, the same ones the guard applies to outbound data; more can be added with
+:func:`register_detector`). A detector is ``Callable[[str], list[SecretMatch]]``.
 """
 
 from __future__ import annotations
@@ -13,35 +13,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from clawfence.detect import privacy
 from clawfence.detect import secrets as _secrets
 from clawfence.detect.secrets import SecretMatch
 from clawfence.redact import redact, redact_assignments
 
 Detector = Callable[[str], list[SecretMatch]]
-
-_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
-
-
-def luhn_ok(digits: str) -> bool:
-    """Luhn checksum of a digit string."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def find_payment_cards(text: str) -> list[SecretMatch]:
-    """13-19 digit numbers (spaces/dashes allowed) that pass Luhn and start like a card (2-6)."""
-    out = []
-    for m in _CARD.finditer(text):
-        digits = re.sub(r"[ -]", "", m.group(0))
-        if 13 <= len(digits) <= 19 and digits[0] in "23456" and len(set(digits)) > 1 and luhn_ok(digits):
-            out.append(SecretMatch("payment-card", m.start(), m.end(), m.group(0)))
-    return out
-
 
 #: Necessary condition for any match of the provider patterns known when this was written: a literal each
 #: pattern's match must contain. ``find_secrets`` runs only when it matches (36x faster on clean text); if
@@ -61,8 +38,17 @@ def find_secrets(text: str) -> list[SecretMatch]:
     return _secrets.find_secrets(text)
 
 
-#: Private-data detectors (P5.1). Hook for ``clawfence.detect`` modules: call :func:`register_detector`.
-PRIVATE_DATA_DETECTORS: list[Detector] = [find_payment_cards]
+def find_private_data(text: str) -> list[SecretMatch]:
+    """Bank cards (Luhn), BIP-39 mnemonics (checksum) and PRC resident IDs (GB 11643) via
+    :mod:`clawfence.detect.privacy`, the detectors the guard uses on outbound data."""
+    out = [SecretMatch("payment-card", s, e, text[s:e]) for s, e, _ in privacy.find_cards(text)]
+    out += [SecretMatch("mnemonic", s, e, text[s:e]) for s, e in privacy.find_mnemonics(text)]
+    out += [SecretMatch("prc-id", s, e, text[s:e]) for s, e in privacy.find_prc_ids(text)]
+    return out
+
+
+#: Private-data detectors (P5.1); more can be added with :func:`register_detector`.
+PRIVATE_DATA_DETECTORS: list[Detector] = [find_private_data]
 
 
 def register_detector(fn: Detector) -> None:

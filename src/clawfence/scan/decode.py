@@ -185,6 +185,8 @@ def unicode_issues(text: str) -> list[UnicodeIssue]:
         if ln.isascii():
             continue
         tags = [c for c in ln if 0xE0000 <= ord(c) <= 0xE007F]
+        if tags and "\U0001F3F4" in ln and re.fullmatch(r"([a-z]{2,7}\x7f?)+", "".join(chr(ord(c) - 0xE0000) for c in tags)):
+            tags = []  # emoji flag tag sequences (black flag + region tags + cancel tag)
         if tags:
             dec = "".join(chr(ord(c) - 0xE0000) for c in tags if 0x20 <= ord(c) - 0xE0000 < 0x7F)
             out.append(UnicodeIssue("tag", no, len(tags), dec))

@@ -18,7 +18,7 @@ from clawfence.redact import redact, redact_assignments
 from clawfence.scan import decode, ioc, jsflow, logic, pyflow, shflow
 from clawfence.scan.model import ScanFinding, SkillFile, SkillResult
 from clawfence.scan.rules import Rule, RuleSet, load_rules
-from clawfence.scan.sensitive import CodeHit
+from clawfence.scan.sensitive import AGENT_SECRETS, FIELD_EXTRACT, CodeHit
 from clawfence.scan.source import Loaded, SourceError, is_archive, load_archive, load_dir
 from clawfence.scan.text import DAMP, Segmented, run_regex, segment_code, segment_markdown
 from clawfence.scan.verdict import score, verdict
@@ -30,6 +30,11 @@ JS_EXT = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".mts", ".cts")
 SH_EXT = (".sh", ".bash", ".zsh", ".command", ".ksh")
 BIN_MAGIC = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xfe\xed\xfa\xce", b"\xca\xfe\xba\xbe", b"MZ")
 MEDIA_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"%PDF", b"\x00\x00\x01\x00", b"wOFF", b"wOF2", b"OTTO", b"\x00\x01\x00\x00")
+AGENT_MD = {"SKILL.MD", "HEARTBEAT.MD", "AGENTS.MD", "SOUL.MD", "TOOLS.MD", "MEMORY.MD", "BOOTSTRAP.MD", "IDENTITY.MD"}
+DOC_FILE = re.compile(r"(^|/)(README|CHANGELOG|CONTRIBUTING|LICENSE|SECURITY|HISTORY|CHANGES)[^/]*$|(^|/)(docs?|examples?|tests?|test|spec|fixtures?)/", re.I)
+PREREQ = re.compile(r"prerequisite|required|requirement|dependency|dependencies|setup|set up|install|first run|before (using|you)|"
+                    r"one-time|important|critical|will not work|won't work|will fail|必需|前置|依赖|安装|首次|requisito|instalaci", re.I)
+AGENT_HINT = re.compile(r"\.openclaw|\.clawdbot|\.moltbot|auth-profiles", re.I)
 RAW_IP_URL = re.compile(r"\b(https?|ftp)://\d{1,3}(\.\d{1,3}){3}|\bhttp://(?!localhost|127\.)")
 
 
@@ -54,6 +59,10 @@ class _Ctx:
         key = (rule_id, rel, line)
         if key in self.seen:
             return
+        if DOC_FILE.search(rel):
+            conf_mult *= 0.6
+        elif rel.lower().endswith(MD_EXT) and rel.rsplit("/", 1)[-1].upper() not in AGENT_MD:
+            conf_mult *= 0.75
         self.seen.add(key)
         r = self.rules.get(rule_id)
         ev = _redact(evidence.strip())
@@ -87,14 +96,17 @@ def _guess_lang(s: str) -> str:
 
 
 def _analyse_unit(lang: str, text: str) -> list[CodeHit]:
-    if lang == "py":
-        r = pyflow.analyse(text)
-        return r or []
-    if lang == "js":
-        return jsflow.analyse(text)
-    if lang == "sh":
-        return shflow.analyse(text)
-    return []
+    mods = {"py": pyflow.analyse, "js": jsflow.analyse, "sh": shflow.analyse}
+    fn = mods.get(lang)
+    if fn is None:
+        return []
+    hits = list(fn(text) or [])
+    if not any(h.rule == "SC210" for h in hits) and AGENT_HINT.search(text):
+        for h in fn(text, AGENT_SECRETS, True) or []:
+            if h.rule == "SC210":
+                field = "field-extract" if FIELD_EXTRACT.search(text) else "whole"
+                hits.append(CodeHit("SC217", h.line, h.evidence, field))
+    return hits
 
 
 def _scan_text(ctx: _Ctx, text: str, rel: str, lang: str, depth: int, fixed_line: int | None = None,
@@ -105,10 +117,12 @@ def _scan_text(ctx: _Ctx, text: str, rel: str, lang: str, depth: int, fixed_line
     def line_no(n: int) -> int:
         return fixed_line if fixed_line is not None else n
 
-    for rule, line, match, damped in run_regex(seg.lines, ctx.regex_rules):
+    for rule, line, match, damped in run_regex(seg.lines, ctx.regex_rules, text):
         sev = None
         if rule.id == "SC101" and RAW_IP_URL.search(line.text):
             sev = "high"
+        if rule.id == "SC105" and not damped and PREREQ.search(line.heading + " " + line.text):
+            sev = "critical"
         ctx.add(rule.id, rel, line_no(line.no), line.text if len(line.text) < 200 else match,
                 (DAMP if damped else 1.0) * boost, note, sev)
     for unit in seg.units:
@@ -120,7 +134,8 @@ def _scan_text(ctx: _Ctx, text: str, rel: str, lang: str, depth: int, fixed_line
                 ctx.add(h.rule, rel, line_no(unit.first_line + h.line - 1), h.evidence, DAMP if unit.damped else 1.0, note)
     if lang == "md":
         for h in logic.markdown_logic(seg):
-            ctx.add(h.rule, rel, line_no(h.line), h.evidence, boost, note or h.note)
+            sev = "critical" if h.rule == "SC408" and h.note == "network command hidden" else None
+            ctx.add(h.rule, rel, line_no(h.line), h.evidence, boost, note or h.note, sev)
     for ui in decode.unicode_issues(text):
         if ui.kind == "tag":
             ctx.add("SC704", rel, line_no(ui.line), f"{ui.count} TAG characters decode to: {ui.decoded[:120]!r}", 1.0, note)
@@ -156,7 +171,11 @@ def scan_loaded(loaded: Loaded, path: str, folder: str, rules: RuleSet | None = 
         ctx.add(s.rule, s.rel, 0, s.evidence)
     name = str(fm.get("name") or folder)
     desc = str(fm.get("description") or "")
-    caps = {f.capability for f in ctx.findings if f.confidence >= 0.5 and f.severity != "info"}
+    if not logic.declares_credentials(desc, fm):
+        for f in [f for f in ctx.findings if f.rule == "SC217" and f.note == "whole"]:
+            ctx.add("SC210", f.path, f.line, f.evidence, 1.0, "OpenClaw secrets sent by a skill that declares no credentials")
+    caps = {f.capability for f in ctx.findings if f.confidence >= 0.6 and f.severity in ("critical", "high")
+            and not f.path.lower().endswith(MD_EXT)}
     slug = ioc.match_slug(folder, ctx.feed)
     if slug:
         ctx.add("SC602", "SKILL.md", 0, f"slug {folder!r} - {slug.context[:80]}")

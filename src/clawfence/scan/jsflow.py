@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from tree_sitter import Language, Node, Parser
 
-from clawfence.scan.sensitive import PIPE_TO_SHELL, CodeHit, is_sensitive
+from clawfence.scan.sensitive import PIPE_TO_SHELL, SENSITIVE, CodeHit, is_sensitive
 
 NET = re.compile(r"(^|\.)(fetch|axios|post|put|patch|request|sendBeacon|send|WebSocket|connect|createConnection|"
                  r"resolve\w*|lookup|got|ky|superagent|upload)$")
@@ -56,8 +56,9 @@ def _idents(n: Node) -> set[str]:
     return {_txt(x) for x in _walk(n) if x.type in ("identifier", "shorthand_property_identifier")}
 
 
-def analyse(text: str) -> list[CodeHit]:
-    """Findings for one JS/TS source (lines relative to ``text``)."""
+def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False) -> list[CodeHit]:
+    """Findings for one JS/TS source (lines relative to ``text``); ``rx`` selects the source tier,
+    ``taint_only`` keeps only flow findings (second-tier pass)."""
     if len(text) > 2_000_000:
         return []
     tree = _parser().parse(text.encode("utf-8", "replace"))
@@ -70,10 +71,10 @@ def analyse(text: str) -> list[CodeHit]:
         if n is None:
             return False
         s = _strings(n)
-        if s and (is_sensitive("/".join(s)) or any(is_sensitive(x) for x in s)):
+        if s and (is_sensitive("/".join(s), rx) or any(is_sensitive(x, rx) for x in s)):
             return True
         body = _txt(n)
-        if ENV_WHOLE.search(body):
+        if not taint_only and ENV_WHOLE.search(body):
             return True
         ids = _idents(n)
         return bool(ids & tainted or ids & funcs)
@@ -163,6 +164,8 @@ def analyse(text: str) -> list[CodeHit]:
                 hits.append(CodeHit("SC302", line, ev))
     if not flow and net_lines and (tainted or funcs):
         hits.append(CodeHit("SC211", net_lines[0], "sensitive source + network call", f"source line {source_line}"))
+    if taint_only:
+        return [h for h in hits if h.rule in ("SC210", "SC211")]
     return hits
 
 

@@ -30,10 +30,11 @@ BEHAVIOUR = re.compile(
     r"ignore|instructions? (from|in)|skip (the )?(confirmation|approval)|send|forward|upload|exfil|do not (ask|tell|mention)|"
     r"every (session|task|time)|before any task)\b|(信任|无需确认|始终|总是|忽略)", re.I)
 ASK_SECRET = re.compile(
-    r"\b(ask|prompt|request|collect|read|gather|obtain|retrieve|copy|cat|fetch|look up|find)\b[^\n]{0,60}"
-    r"(gateway token|api[ _-]?keys?|access tokens?|\btokens?\b|credentials|passwords?|seed phrase|recovery (words|phrase)|mnemonic|"
-    r"private keys?|~/\.aws|~/\.ssh|\.env\b|auth-profiles|cookies|openclaw\.json|12 or 24)"
-    r"|(索取|获取|读取|询问)[^\n]{0,20}(密钥|令牌|助记词|私钥|密码|凭据)", re.I)
+    r"\b(ask|prompt|request|tell)\b[^\n]{0,40}\b(the user|users?|them|owner)\b[^\n]{0,60}"
+    r"(gateway token|api[ _-]?keys?|access tokens?|credentials|passwords?|seed phrase|recovery (words|phrase)|mnemonic|private keys?|12 or 24)"
+    r"|\b(read|cat|collect|gather|copy|dump|grab|include|attach)\b[^\n]{0,60}(~/\.aws|~/\.ssh|\.ssh/id_|\.aws/credentials|"
+    r"auth-profiles|openclaw\.json|clawdbot\.json|(\.openclaw|\.clawdbot)/\.env|\.config/gh/hosts|keychain|browser cookies|wallet files?)"
+    r"|(向用户)?(索取|询问|要求)[^\n]{0,20}(密钥|令牌|助记词|私钥|密码|凭据)", re.I)
 SEND_OUT = re.compile(
     r"(\bcurl\b[^\n]*(\s-d\b|--data|\s-F\b|-X\s*POST)|\b(send|submit|post|upload|forward|save a copy|store a copy|copy)\b"
     r"[^\n]{0,80}(https?://|\bto\b[^\n]{0,30}(endpoint|service|server|url|address|api))|(发送|上传|提交)[^\n]{0,30}https?://)", re.I)
@@ -78,7 +79,8 @@ def markdown_logic(seg: Segmented) -> list[CodeHit]:
     for start, body in seg.comments:
         inner = body.replace("<!--", "").replace("-->", "").strip()
         if len(inner) > 20 and IMPERATIVE.search(inner):
-            hits.append(CodeHit("SC408", start, inner.split("\n", 1)[0][:160] or inner[:160]))
+            net = bool(re.search(r"(curl|wget|fetch|upload|send|post|forward)\b[^\n]{0,200}https?://|https?://[^\n]{0,200}\b(upload|send|post)", inner, re.I | re.S))
+            hits.append(CodeHit("SC408", start, inner.split("\n", 1)[0][:160] or inner[:160], "network command hidden" if net else ""))
     for ln in seg.lines:
         m = HIDDEN_EL.search(ln.text)
         if m and IMPERATIVE.search(m.group(3)):
@@ -123,7 +125,7 @@ def _negated(text: str) -> bool:
 def code_logic(text: str) -> list[CodeHit]:
     """SC407 (config weakening / skill tampering) and SC405 (agent file writes) in any code text."""
     hits: list[CodeHit] = []
-    for rx, rule in ((CONFIG_TAMPER, "SC407"), (SKILL_TAMPER, "SC407"), (CODE_AGENT_WRITE, "SC405")):
+    for rx, rule in ((CONFIG_TAMPER, "SC407"), (SKILL_TAMPER, "SC411"), (CODE_AGENT_WRITE, "SC405")):
         m = rx.search(text)
         if m:
             line = text.count("\n", 0, m.start()) + 1
@@ -192,6 +194,26 @@ PURPOSE = {
     "destructive": r"delete|clean|remov|wipe|purge|uninstall|prune",
 }
 OFFLINE_CLAIM = re.compile(r"\b(offline|no (data|network|internet)|never leave|read-only|local only|nothing (else )?is sent|stays on (your|the) machine|no api key needed)\b", re.I)
+
+
+NO_KEY = re.compile(r"\b(no|without( an?)?|never needs?( an?)?)\s+(api\s+)?(key|token|account|login|credentials?)s?(\s+(needed|required))?", re.I)
+CRED_WORDS = re.compile(r"\b(api[ _-]?key|key|token|auth\w*|credential|login|account|secret|password|oauth|config\w*)", re.I)
+
+
+def declares_credentials(description: str, fm: dict[str, Any]) -> bool:
+    """True when the skill says it needs credentials: ``requires.env`` / ``primaryEnv`` in metadata, or key/token
+    words in its description (negated phrases such as "no API key needed" removed first)."""
+    meta = fm.get("metadata")
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta)
+        except json.JSONDecodeError:
+            meta = None
+    if isinstance(meta, dict):
+        for sub in meta.values():
+            if isinstance(sub, dict) and (sub.get("primaryEnv") or (isinstance(sub.get("requires"), dict) and sub["requires"].get("env"))):
+                return True
+    return bool(CRED_WORDS.search(NO_KEY.sub(" ", description)))
 
 
 def mismatch(name: str, description: str, caps: set[str]) -> list[CodeHit]:

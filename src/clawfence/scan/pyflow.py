@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 
-from clawfence.scan.sensitive import PIPE_TO_SHELL, SECRET_ENV_NAME, CodeHit, is_sensitive
+from clawfence.scan.sensitive import PIPE_TO_SHELL, SECRET_ENV_NAME, SENSITIVE, CodeHit, is_sensitive
 
 NET_FUNCS = {"urlopen", "Request", "post", "put", "patch", "request", "send", "sendall", "sendto", "sendmail",
              "send_message", "upload_file", "put_object", "create_connection", "urlretrieve", "getaddrinfo",
@@ -60,8 +60,10 @@ def _base(t: ast.AST) -> list[str]:
 
 
 class _Taint:
-    def __init__(self, tree: ast.AST) -> None:
+    def __init__(self, tree: ast.AST, rx: re.Pattern[str], env: bool) -> None:
         self.tree = tree
+        self.rx = rx
+        self.env = env
         self.names: set[str] = set()
         self.funcs: set[str] = set()
         self.source_line = 0
@@ -76,7 +78,7 @@ class _Taint:
         if node is None:
             return False
         consts = _consts(node)
-        if consts and (is_sensitive("/".join(consts)) or any(is_sensitive(c) for c in consts)):
+        if consts and (is_sensitive("/".join(consts), self.rx) or any(is_sensitive(c, self.rx) for c in consts)):
             return True
         for n in ast.walk(node):
             if isinstance(n, ast.Name) and n.id in self.names:
@@ -87,7 +89,7 @@ class _Taint:
                 a = n.args[0]
                 if isinstance(a, ast.Constant) and isinstance(a.value, str) and _full(n.func).startswith("os."):
                     continue
-        return self._env_dump(node)
+        return self.env and self._env_dump(node)
 
     def _env_dump(self, node: ast.AST) -> bool:
         for n in ast.walk(node):
@@ -150,8 +152,9 @@ def _is_net_call(c: ast.Call) -> bool:
     return False
 
 
-def analyse(text: str) -> list[CodeHit] | None:
-    """Findings for a Python source (lines relative to ``text``); ``None`` if it does not parse."""
+def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False) -> list[CodeHit] | None:
+    """Findings for a Python source (lines relative to ``text``); ``None`` if it does not parse.
+    ``rx`` selects the source tier; ``taint_only`` skips the exec/reverse-shell checks (second-tier pass)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -163,7 +166,7 @@ def analyse(text: str) -> list[CodeHit] | None:
         ln = getattr(n, "lineno", 1)
         return lines[ln - 1].strip()[:160] if 0 < ln <= len(lines) else ""
 
-    t = _Taint(tree)
+    t = _Taint(tree, rx, not taint_only)
     try:
         t.run()
     except RecursionError:
@@ -185,6 +188,8 @@ def analyse(text: str) -> list[CodeHit] | None:
             flow = True
     if not flow and net_calls and (t.names or t.funcs):
         hits.append(CodeHit("SC211", net_calls[0].lineno, ev(net_calls[0]), f"source line {t.source_line}"))
+    if taint_only:
+        return hits
     imports = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
                for a in (n.names if isinstance(n, ast.Import) else [ast.alias(n.module or "")])}
     for c in calls:

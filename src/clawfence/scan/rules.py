@@ -44,6 +44,7 @@ class Rule(BaseModel):
     scope: tuple[Literal["prose", "code"], ...] = ()
     dampen: bool = False
     patterns: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
 
     @field_validator("id")
     @classmethod
@@ -70,6 +71,14 @@ class Rule(BaseModel):
                 raise ValueError(f"bad regex {p!r}: {exc}") from exc
         return v
 
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [k for k in v if not k or k != k.lower()]
+        if bad:
+            raise ValueError(f"keywords must be non-empty lowercase literals: {bad}")
+        return v
+
     @model_validator(mode="after")
     def _kind(self) -> Rule:
         if self.kind == "regex" and (not self.patterns or not self.scope):
@@ -81,6 +90,16 @@ class Rule(BaseModel):
     def compiled(self) -> list[re.Pattern[str]]:
         """The patterns compiled case-insensitively."""
         return _compile(self.patterns)
+
+
+    def combined(self) -> re.Pattern[str]:
+        """All patterns as one alternation (used as a whole-text prefilter)."""
+        return _combine(self.patterns)
+
+
+@lru_cache(maxsize=256)
+def _combine(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE)
 
 
 @lru_cache(maxsize=256)

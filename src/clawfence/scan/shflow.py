@@ -45,8 +45,9 @@ def _txt(n: Node) -> str:
     return (n.text or b"").decode("utf-8", "replace")
 
 
-def analyse(text: str) -> list[CodeHit]:
-    """Taint findings for one shell script or code block (lines relative to ``text``)."""
+def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False) -> list[CodeHit]:
+    """Taint findings for one shell script or code block (lines relative to ``text``); ``rx`` selects the
+    source tier, ``taint_only`` keeps only SC210/SC211 and ignores env dumps and state-dir copies."""
     if len(text) > 1_500_000:
         return []
     tree = _parser().parse(text.encode("utf-8", "replace"))
@@ -74,7 +75,7 @@ def analyse(text: str) -> list[CodeHit]:
             if STATE_DIR.search(val.strip("\"'")):
                 state_vars.add(name)
             refs = set(VAR_REF.findall(val))
-            if (SENSITIVE.search(val) or ENV_DUMP.search(val) or refs & tainted
+            if (rx.search(val) or (ENV_DUMP.search(val) and not taint_only) or refs & tainted
                     or any(re.search(rf"\$\(\s*{re.escape(f)}\b", val) for f in source_fns)):
                 if name not in tainted:
                     tainted.add(name)
@@ -87,14 +88,14 @@ def analyse(text: str) -> list[CodeHit]:
             refs = set(VAR_REF.findall(args))
             whole_state = name in {"rsync", "cp", "tar", "zip", "ditto"} and (
                 refs & state_vars or re.search(r"(\.openclaw|\.clawdbot)[\"'/]*(\s|$)", args))
-            if SENSITIVE.search(args) or refs & tainted or whole_state:
+            if rx.search(args) or refs & tainted or (whole_state and not taint_only):
                 new = refs - {"HOME", "USER", "PWD"}
                 if new - tainted:
                     tainted |= new
                     source_line = source_line or c.start_point[0] + 1
         if len(tainted) == before:
             break
-    has_source = bool(tainted) or any(ENV_DUMP.search(_txt(c)) for c in commands)
+    has_source = bool(tainted) or (not taint_only and any(ENV_DUMP.search(_txt(c)) for c in commands))
     hits: list[CodeHit] = []
     sink_line = 0
     for c in commands:
@@ -113,12 +114,14 @@ def analyse(text: str) -> list[CodeHit]:
         if not is_sink:
             continue
         sink_line = sink_line or c.start_point[0] + 1
-        direct = SENSITIVE.search(args) and name != "git"
+        direct = rx.search(args) and name != "git"
         if refs & tainted or direct:
             hits.append(CodeHit("SC210", c.start_point[0] + 1, args.strip()[:160],
                                 f"tainted: {', '.join(sorted(refs & tainted)) or 'sensitive path'}"))
     if not any(h.rule == "SC210" for h in hits) and has_source and sink_line:
         hits.append(CodeHit("SC211", sink_line, "sensitive source + outbound send", f"source line {source_line}"))
+    if taint_only:
+        return hits
     for a in assigns + commands:
         t = _txt(a)
         if re.search(r"git\s+remote\s+(add|set-url)\s+\S+\s+[\"']?https?://[^\s\"'@/]+:[^\s\"'@/]+@", t):

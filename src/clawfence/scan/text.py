@@ -173,15 +173,25 @@ def line_damped(line: Line, start: int, end: int) -> bool:
 Hit = tuple[Rule, Line, str, bool]
 
 
-def run_regex(lines: list[Line], rules: list[Rule], max_line: int = 4000) -> list[Hit]:
-    """Match every regex rule on each line in its scope; one hit per (rule, line). Long lines are clipped."""
+def run_regex(lines: list[Line], rules: list[Rule], full: str, max_line: int = 4000) -> list[Hit]:
+    """Match every regex rule on each line in its scope; one hit per (rule, line). Long lines are clipped.
+
+    Prefilter: a rule with ``keywords`` runs only when one of them occurs in the lower-cased text, and then only
+    on lines containing one (every pattern of a rule must contain one of its keywords; a test enforces it)."""
     hits: list[Hit] = []
+    low = full.lower()
+    active = [r for r in rules if not r.keywords or any(k in low for k in r.keywords)]
+    if not active:
+        return hits
     for line in lines:
         if not line.text.strip():
             continue
         text = line.text if len(line.text) <= max_line else line.text[:max_line]
-        for rule in rules:
+        ltext = text.lower()
+        for rule in active:
             if line.ctx not in rule.scope:
+                continue
+            if rule.keywords and not any(k in ltext for k in rule.keywords):
                 continue
             for rx in rule.compiled():
                 m = rx.search(text)

@@ -21,7 +21,7 @@ from clawfence.registry import check
     severity=Severity.CRITICAL,
     guide=("P4.1", "P4.2", "C3.2", "D3.1"),
     requires=("skills",),
-    remediation="Remove the skill (`rm -r <path>`), rotate credentials it could read; run `clawfence skills scan PATH` for details.",
+    remediation="Remove the skill (`rm -r <path>`) and rotate credentials it could read; details: `clawfence skills scan PATH`.",
     remediation_zh="删除该技能并轮换其可能读取的凭据；运行 `clawfence skills scan PATH` 查看详情。",
     references=("https://www.koi.ai/blog/clawhavoc-341-malicious-clawedbot-skills-found-by-the-bot-they-were-targeting",),
     cwe=("CWE-506",),
@@ -38,11 +38,15 @@ def installed_skills_not_malicious(facts: Facts) -> Iterator[Outcome]:
         loc = Location(path=s.path)
         rules = ", ".join(s.top_rules) or "-"
         if s.verdict == "malicious":
-            yield failed(f"skill {s.name} ({s.source}) is malicious, score {s.score}: {rules}", s.path, loc,
-                         evidence=rules)
+            yield failed(f"skill {s.name} ({s.source}) is malicious, score {s.score}: {rules}", s.path, loc, evidence=rules)
         elif s.verdict == "suspicious":
-            yield warned(f"skill {s.name} ({s.source}) is suspicious, score {s.score}: {rules}", s.path, loc,
-                         severity=Severity.MEDIUM, evidence=rules)
+            yield warned(
+                f"skill {s.name} ({s.source}) is suspicious, score {s.score}: {rules}",
+                s.path,
+                loc,
+                severity=Severity.MEDIUM,
+                evidence=rules,
+            )
         else:
             yield passed(f"skill {s.name} ({s.source}) scanned benign", s.path, loc)
 
@@ -68,8 +72,7 @@ def installed_skills_approved(facts: Facts) -> Iterator[Outcome]:
     for s in facts.skills.skills:
         loc = Location(path=s.path)
         if s.approved is None:
-            yield warned(f"no approved-skills lockfile; skill {s.name} was never approved", s.path, loc,
-                         severity=Severity.LOW)
+            yield warned(f"no approved-skills lockfile; skill {s.name} was never approved", s.path, loc, severity=Severity.LOW)
         elif s.approved:
             yield passed(f"skill {s.name} is approved", s.path, loc)
         else:

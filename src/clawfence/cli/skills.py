@@ -36,7 +36,7 @@ def _config(path: Path) -> ConfigFacts | None:
         return None
     try:
         return load_config(path)
-    except Exception:  # noqa: BLE001 - a broken config must not stop a skills scan
+    except Exception:
         return None
 
 
@@ -171,8 +171,18 @@ def register(app: typer.Typer) -> None:
                 now = None
             drifts += lf.compare(entry, now, name)
         if fmt == "json":
-            emit(json.dumps({"schema": 1, "lockfile": str(lp), "results": [
-                {"name": d.name, "kind": d.kind, "severity": d.severity, "detail": d.detail} for d in drifts]}, indent=2) + "\n", None)
+            emit(
+                json.dumps(
+                    {
+                        "schema": 1,
+                        "lockfile": str(lp),
+                        "results": [{"name": d.name, "kind": d.kind, "severity": d.severity, "detail": d.detail} for d in drifts],
+                    },
+                    indent=2,
+                )
+                + "\n",
+                None,
+            )
         else:
             emit("".join(f"{d.severity:<8} {d.name}: {d.kind} - {d.detail}\n" for d in drifts), None)
         th = SEV_RANK.get(fail_on, 99) if fail_on != "none" else 99

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import re
 import zlib
 from collections.abc import Iterator
@@ -51,10 +52,8 @@ def _printable(s: str) -> bool:
 def _bytes_text(b: bytes) -> str | None:
     for head, fn in ((b"\x78", zlib.decompress), (b"\x1f\x8b", lambda d: zlib.decompress(d, 47))):
         if b.startswith(head):
-            try:
+            with contextlib.suppress(zlib.error):
                 b = fn(b)[:200_000]
-            except zlib.error:
-                pass
             break
     if len(b) >= 8 and b[1:2] == b"\x00" and b[3:4] == b"\x00":
         try:
@@ -83,7 +82,7 @@ def _b64(raw: str) -> bytes | None:
 
 
 def _looks_b64(raw: str) -> bool:
-    if raw.isdigit() or raw.isalpha() and (raw.islower() or raw.isupper()):
+    if raw.isdigit() or (raw.isalpha() and (raw.islower() or raw.isupper())):
         return False
     has_low = any(c.islower() for c in raw)
     has_up = any(c.isupper() for c in raw)
@@ -118,7 +117,7 @@ def find_payloads(text: str) -> Iterator[Payload]:
             raw = m.group(1)
             step = 4 if enc == "hex-escape" else 6
             try:
-                s = "".join(chr(int(raw[i + step - 2:i + step], 16)) for i in range(0, len(raw), step))
+                s = "".join(chr(int(raw[i + step - 2 : i + step], 16)) for i in range(0, len(raw), step))
             except ValueError:
                 continue
             if _printable(s):
@@ -163,7 +162,9 @@ def _is_emoji(c: str) -> bool:
 
 def _is_arabic_script(c: str) -> bool:
     o = ord(c)
-    return 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF or 0x0590 <= o <= 0x05FF or 0x0900 <= o <= 0x0DFF
+    return (
+        0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF or 0x0590 <= o <= 0x05FF or 0x0900 <= o <= 0x0DFF
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +186,7 @@ def unicode_issues(text: str) -> list[UnicodeIssue]:
         if ln.isascii():
             continue
         tags = [c for c in ln if 0xE0000 <= ord(c) <= 0xE007F]
-        if tags and "\U0001F3F4" in ln and re.fullmatch(r"([a-z]{2,7}\x7f?)+", "".join(chr(ord(c) - 0xE0000) for c in tags)):
+        if tags and "\U0001f3f4" in ln and re.fullmatch(r"([a-z]{2,7}\x7f?)+", "".join(chr(ord(c) - 0xE0000) for c in tags)):
             tags = []  # emoji flag tag sequences (black flag + region tags + cancel tag)
         if tags:
             dec = "".join(chr(ord(c) - 0xE0000) for c in tags if 0x20 <= ord(c) - 0xE0000 < 0x7F)

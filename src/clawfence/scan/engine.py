@@ -28,12 +28,37 @@ MD_EXT = (".md", ".markdown", ".mdx", ".txt", ".rst")
 PY_EXT = (".py", ".pyw")
 JS_EXT = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".mts", ".cts")
 SH_EXT = (".sh", ".bash", ".zsh", ".command", ".ksh")
-BIN_MAGIC = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xfe\xed\xfa\xce", b"\xca\xfe\xba\xbe", b"MZ")
-MEDIA_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"%PDF", b"\x00\x00\x01\x00", b"wOFF", b"wOF2", b"OTTO", b"\x00\x01\x00\x00")
+BIN_MAGIC = (
+    b"\x7fELF",
+    b"\xcf\xfa\xed\xfe",
+    b"\xce\xfa\xed\xfe",
+    b"\xfe\xed\xfa\xcf",
+    b"\xfe\xed\xfa\xce",
+    b"\xca\xfe\xba\xbe",
+    b"MZ",
+)
+MEDIA_MAGIC = (
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"RIFF",
+    b"%PDF",
+    b"\x00\x00\x01\x00",
+    b"wOFF",
+    b"wOF2",
+    b"OTTO",
+    b"\x00\x01\x00\x00",
+)
 AGENT_MD = {"SKILL.MD", "HEARTBEAT.MD", "AGENTS.MD", "SOUL.MD", "TOOLS.MD", "MEMORY.MD", "BOOTSTRAP.MD", "IDENTITY.MD"}
-DOC_FILE = re.compile(r"(^|/)(README|CHANGELOG|CONTRIBUTING|LICENSE|SECURITY|HISTORY|CHANGES)[^/]*$|(^|/)(docs?|examples?|tests?|test|spec|fixtures?)/", re.I)
-PREREQ = re.compile(r"prerequisite|required|requirement|dependency|dependencies|setup|set up|install|first run|before (using|you)|"
-                    r"one-time|important|critical|will not work|won't work|will fail|必需|前置|依赖|安装|首次|requisito|instalaci", re.I)
+DOC_FILE = re.compile(
+    r"(^|/)(README|CHANGELOG|CONTRIBUTING|LICENSE|SECURITY|HISTORY|CHANGES)[^/]*$|(^|/)(docs?|examples?|tests?|test|spec|fixtures?)/",
+    re.I,
+)
+PREREQ = re.compile(
+    r"prerequisite|required|requirement|dependency|dependencies|setup|set up|install|first run|before (using|you)|"
+    r"one-time|important|critical|will not work|won't work|will fail|必需|前置|依赖|安装|首次|requisito|instalaci",
+    re.I,
+)
 AGENT_HINT = re.compile(r"\.openclaw|\.clawdbot|\.moltbot|auth-profiles", re.I)
 RAW_IP_URL = re.compile(r"\b(https?|ftp)://\d{1,3}(\.\d{1,3}){3}|\bhttp://(?!localhost|127\.)")
 
@@ -42,7 +67,7 @@ def _redact(s: str) -> str:
     from clawfence.detect.secrets import find_secrets
 
     for m in sorted(find_secrets(s), key=lambda m: -m.start):
-        s = s[:m.start] + redact(m.value) + s[m.end:]
+        s = s[: m.start] + redact(m.value) + s[m.end :]
     return redact_assignments(s)[:200]
 
 
@@ -54,8 +79,16 @@ class _Ctx:
     findings: list[ScanFinding] = field(default_factory=list)
     seen: set[tuple[str, str, int]] = field(default_factory=set)
 
-    def add(self, rule_id: str, rel: str, line: int, evidence: str, conf_mult: float = 1.0, note: str = "",
-            severity: str | None = None) -> None:
+    def add(
+        self,
+        rule_id: str,
+        rel: str,
+        line: int,
+        evidence: str,
+        conf_mult: float = 1.0,
+        note: str = "",
+        severity: str | None = None,
+    ) -> None:
         key = (rule_id, rel, line)
         if key in self.seen:
             return
@@ -68,8 +101,19 @@ class _Ctx:
         ev = _redact(evidence.strip())
         if note:
             ev = f"{ev} [{note}]"[:240]
-        self.findings.append(ScanFinding(rule_id, severity or r.severity.value, min(1.0, r.confidence * conf_mult),
-                                         rel, line, ev, r.guide, r.capability, note))
+        self.findings.append(
+            ScanFinding(
+                rule_id,
+                severity or r.severity.value,
+                min(1.0, r.confidence * conf_mult),
+                rel,
+                line,
+                ev,
+                r.guide,
+                r.capability,
+                note,
+            )
+        )
 
 
 def _lang_of(rel: str) -> str:
@@ -109,8 +153,7 @@ def _analyse_unit(lang: str, text: str) -> list[CodeHit]:
     return hits
 
 
-def _scan_text(ctx: _Ctx, text: str, rel: str, lang: str, depth: int, fixed_line: int | None = None,
-               note: str = "") -> Segmented:
+def _scan_text(ctx: _Ctx, text: str, rel: str, lang: str, depth: int, fixed_line: int | None = None, note: str = "") -> Segmented:
     seg = segment_markdown(text) if lang == "md" else segment_code(text, lang)
     boost = 1.15 if depth else 1.0
 
@@ -123,12 +166,20 @@ def _scan_text(ctx: _Ctx, text: str, rel: str, lang: str, depth: int, fixed_line
             sev = "high"
         if rule.id == "SC105" and not damped and PREREQ.search(line.heading + " " + line.text):
             sev = "critical"
-        ctx.add(rule.id, rel, line_no(line.no), line.text if len(line.text) < 200 else match,
-                (DAMP if damped else 1.0) * boost, note, sev)
+        ctx.add(
+            rule.id,
+            rel,
+            line_no(line.no),
+            line.text if len(line.text) < 200 else match,
+            (DAMP if damped else 1.0) * boost,
+            note,
+            sev,
+        )
     for unit in seg.units:
         for h in _analyse_unit(unit.lang, unit.text):
-            ctx.add(h.rule, rel, line_no(unit.first_line + h.line - 1), h.evidence, DAMP if unit.damped else boost,
-                    note or h.note)
+            ctx.add(
+                h.rule, rel, line_no(unit.first_line + h.line - 1), h.evidence, DAMP if unit.damped else boost, note or h.note
+            )
         if unit.lang not in ("py", "js", "sh") or lang == "md":
             for h in logic.code_logic(unit.text):
                 ctx.add(h.rule, rel, line_no(unit.first_line + h.line - 1), h.evidence, DAMP if unit.damped else 1.0, note)
@@ -153,8 +204,14 @@ def _scan_text(ctx: _Ctx, text: str, rel: str, lang: str, depth: int, fixed_line
                 ctx.add("SC301", rel, ln, f"{p.encoding} decodes to: {shown}", boost, note)
                 _scan_text(ctx, p.decoded, rel, _guess_lang(p.decoded), depth + 1, ln, f"decoded {p.encoding}")
     for ind, off in ioc.match_text(text, ctx.feed):
-        ctx.add("SC601" if ind.high else "SC602", rel, line_no(text.count("\n", 0, off) + 1),
-                f"{ind.type} {ind.value[:80]} - {ind.context[:80]}", 1.0, note)
+        ctx.add(
+            "SC601" if ind.high else "SC602",
+            rel,
+            line_no(text.count("\n", 0, off) + 1),
+            f"{ind.type} {ind.value[:80]} - {ind.context[:80]}",
+            1.0,
+            note,
+        )
     return seg
 
 
@@ -172,10 +229,13 @@ def scan_loaded(loaded: Loaded, path: str, folder: str, rules: RuleSet | None = 
     name = str(fm.get("name") or folder)
     desc = str(fm.get("description") or "")
     if not logic.declares_credentials(desc, fm):
-        for f in [f for f in ctx.findings if f.rule == "SC217" and f.note == "whole"]:
-            ctx.add("SC210", f.path, f.line, f.evidence, 1.0, "OpenClaw secrets sent by a skill that declares no credentials")
-    caps = {f.capability for f in ctx.findings if f.confidence >= 0.6 and f.severity in ("critical", "high")
-            and not f.path.lower().endswith(MD_EXT)}
+        for sf in [x for x in ctx.findings if x.rule == "SC217" and x.note == "whole"]:
+            ctx.add("SC210", sf.path, sf.line, sf.evidence, 1.0, "OpenClaw secrets sent by a skill that declares no credentials")
+    caps = {
+        f.capability
+        for f in ctx.findings
+        if f.confidence >= 0.6 and f.severity in ("critical", "high") and not f.path.lower().endswith(MD_EXT)
+    }
     slug = ioc.match_slug(folder, ctx.feed)
     if slug:
         ctx.add("SC602", "SKILL.md", 0, f"slug {folder!r} - {slug.context[:80]}")
@@ -200,14 +260,18 @@ def _scan_file(ctx: _Ctx, f: SkillFile, sha: str, fm: dict[str, object]) -> None
             ctx.add("SC702", f.rel, 0, f"archive of {f.size} bytes (contents scanned in memory)")
         return
     head = f.data[:8]
-    if head.startswith(BIN_MAGIC) and not head.startswith(b"MZ\x00\x00\x00\x00") or head[:2] == b"MZ":
+    if (head.startswith(BIN_MAGIC) and not head.startswith(b"MZ\x00\x00\x00\x00")) or head[:2] == b"MZ":
         kind = "ELF" if head.startswith(b"\x7fELF") else "PE" if head[:2] == b"MZ" else "Mach-O"
         ctx.add("SC701", f.rel, 0, f"{kind} executable, {f.size} bytes")
         return
     if head.startswith(MEDIA_MAGIC) or b"\x00" in f.data[:4096]:
         return
     text = f.data.decode("utf-8", "replace")
-    if f.truncated or f.size > 1024 * 1024 or (f.size > 256 * 1024 and len(zlib.compress(f.data[:1_000_000], 1)) * 25 < len(f.data[:1_000_000])):
+    if (
+        f.truncated
+        or f.size > 1024 * 1024
+        or (f.size > 256 * 1024 and len(zlib.compress(f.data[:1_000_000], 1)) * 25 < len(f.data[:1_000_000]))
+    ):
         ctx.add("SC707", f.rel, 0, f"{f.size} bytes{' (head and tail scanned)' if f.truncated else ''}")
     lang = _lang_of(f.rel)
     if lang == "text" and text.startswith("#!"):

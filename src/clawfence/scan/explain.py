@@ -16,7 +16,8 @@ def explain(rule_id: str, lang: str = "en") -> str | None:
         f"{r.id}  {r.title}",
         f"{'严重性' if zh else 'severity'}: {r.severity.value}   {'置信度' if zh else 'confidence'}: {r.confidence}",
         f"{'指南条款' if zh else 'guide'}: {', '.join(r.guide)}   capability: {r.capability}",
-        f"{'类型' if zh else 'kind'}: {r.kind}" + (f" ({len(r.patterns)} patterns, scope {'/'.join(r.scope)})" if r.patterns else ""),
+        f"{'类型' if zh else 'kind'}: {r.kind}"
+        + (f" ({len(r.patterns)} patterns, scope {'/'.join(r.scope)})" if r.patterns else ""),
         "",
         r.message_zh if zh else r.message,
         "",

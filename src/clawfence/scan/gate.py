@@ -9,6 +9,7 @@ the hash-chained action log.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -56,8 +57,13 @@ def _fetch_slug(slug: str, tmp: Path) -> Path:
     exe = shutil.which("clawhub")
     if exe is None:
         raise GateError(f"{slug!r} is not a path and the clawhub CLI is not installed; download the skill and pass its folder")
-    proc = subprocess.run([exe, "--workdir", str(tmp), "--dir", "skills", "--no-input", "install", slug],
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [exe, "--workdir", str(tmp), "--dir", "skills", "--no-input", "install", slug],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if proc.returncode != 0:
         raise GateError(f"clawhub install {slug} failed: {(proc.stderr or proc.stdout).strip()[:200]}")
     dirs = [d for d in (tmp / "skills").iterdir() if d.is_dir()] if (tmp / "skills").is_dir() else []
@@ -66,8 +72,7 @@ def _fetch_slug(slug: str, tmp: Path) -> Path:
     return dirs[0]
 
 
-def install(source: str, state_dir: Path, max_verdict: str = "benign", force: bool = False,
-            replace: bool = False) -> GateResult:
+def install(source: str, state_dir: Path, max_verdict: str = "benign", force: bool = False, replace: bool = False) -> GateResult:
     """Scan ``source`` and install it if its verdict <= ``max_verdict`` (or ``force``). Raises :class:`GateError`."""
     with tempfile.TemporaryDirectory(prefix="clawfence-gate-") as td:
         src = Path(os.path.expanduser(source))
@@ -83,8 +88,13 @@ def install(source: str, state_dir: Path, max_verdict: str = "benign", force: bo
         if not allowed and not force:
             _log("skills.install.refused", log)
             top = ", ".join(sorted({f.rule for f in result.findings if f.confidence >= 0.5})[:8])
-            return GateResult(False, str(dest), result.verdict,
-                              f"refused: {name} is {result.verdict} (score {result.score}; {top}); policy allows <= {max_verdict}; --force overrides")
+            return GateResult(
+                False,
+                str(dest),
+                result.verdict,
+                f"refused: {name} is {result.verdict} (score {result.score}; {top}); "
+                f"policy allows <= {max_verdict}; --force overrides",
+            )
         if dest.exists() and not replace:
             raise GateError(f"{dest} already exists (use --replace)")
         _write(loaded, dest)
@@ -99,7 +109,7 @@ def _write(loaded: Loaded, dest: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=str(dest.parent)))
     try:
         for f in loaded.files:
-            if "!/" in f.rel or f.truncated or not f.data and f.size:
+            if "!/" in f.rel or f.truncated or (not f.data and f.size):
                 continue
             target = (tmp / f.rel).resolve()
             if tmp.resolve() not in target.parents:
@@ -119,7 +129,5 @@ def _write(loaded: Loaded, dest: Path) -> None:
 
 
 def _log(kind: str, data: dict[str, object]) -> None:
-    try:
+    with contextlib.suppress(OSError):
         auditlog.append(auditlog.default_log_path(), kind, data)
-    except OSError:
-        pass

@@ -52,8 +52,7 @@ def skill_roots(state_dir: Path, config: ConfigFacts | None, home: Path) -> list
     return out
 
 
-def collect_skills(state_dir: Path, config: ConfigFacts | None, home: Path,
-                   lock_path: Path | None = None) -> SkillsFacts:
+def collect_skills(state_dir: Path, config: ConfigFacts | None, home: Path, lock_path: Path | None = None) -> SkillsFacts:
     """Scan every installed skill; compare with the approved lockfile (default ``<state>/clawfence/skills.lock.json``).
 
     Never raises for unreadable skills (they are skipped); reads only, executes nothing."""
@@ -74,13 +73,21 @@ def collect_skills(state_dir: Path, config: ConfigFacts | None, home: Path,
                 continue
             entry = lock["skills"].get(r.name)
             drift = [x for x in lockfile.compare(entry, r, r.name) if x.kind != "ok"] if entry else []
-            facts.append(SkillFact(
-                path=str(d), name=r.name, source=label, verdict=r.verdict, score=r.score,
-                top_rules=sorted({f.rule for f in r.findings if f.severity in ("critical", "high") and f.confidence >= 0.5})[:8],
-                approved=(entry is not None) if lock_ok else None,
-                drift=[f"{x.kind}: {x.detail}" for x in drift],
-                drift_severity=max((x.severity for x in drift), key=_sev_rank, default=None),
-            ))
+            facts.append(
+                SkillFact(
+                    path=str(d),
+                    name=r.name,
+                    source=label,
+                    verdict=r.verdict,
+                    score=r.score,
+                    top_rules=sorted({f.rule for f in r.findings if f.severity in ("critical", "high") and f.confidence >= 0.5})[
+                        :8
+                    ],
+                    approved=(entry is not None) if lock_ok else None,
+                    drift=[f"{x.kind}: {x.detail}" for x in drift],
+                    drift_severity=max((x.severity for x in drift), key=_sev_rank, default=None),
+                )
+            )
     return SkillsFacts(skills=facts, lockfile=str(lp) if lock_ok else None)
 
 

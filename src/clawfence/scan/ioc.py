@@ -8,6 +8,7 @@ fake-dependency (comma/space separated names, whole word), clawhub-account (``_m
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass
@@ -17,8 +18,21 @@ from pathlib import Path
 
 from clawfence.atomic import atomic_write_text
 
-TYPES = {"ipv4", "ipv4:port", "url", "url-path", "domain", "github-repo", "base64", "decoy-string", "sha256",
-         "fake-dependency", "clawhub-account", "zip-password", "slug-pattern"}
+TYPES = {
+    "ipv4",
+    "ipv4:port",
+    "url",
+    "url-path",
+    "domain",
+    "github-repo",
+    "base64",
+    "decoy-string",
+    "sha256",
+    "fake-dependency",
+    "clawhub-account",
+    "zip-password",
+    "slug-pattern",
+}
 OFFICIAL_SLUGS = {"clawhub", "openclaw"}
 HEADER = ["type", "value", "context", "confidence", "source"]
 
@@ -67,10 +81,8 @@ def _load(user: str, mtime: float) -> tuple[Indicator, ...]:
     text = resources.files("clawfence.data").joinpath("ioc-clawhub.tsv").read_text(encoding="utf-8")
     inds = parse_feed(text, "ioc-clawhub.tsv")
     if user:
-        try:
+        with contextlib.suppress(OSError, IocError):
             inds += parse_feed(Path(user).read_text(encoding="utf-8"), user)
-        except (OSError, IocError):
-            pass
     return tuple(inds)
 
 
@@ -97,7 +109,9 @@ def update_feed(src: Path) -> int:
 
 
 @lru_cache(maxsize=4)
-def _matchers(inds: tuple[Indicator, ...]) -> tuple[list[tuple[Indicator, re.Pattern[str]]], dict[str, Indicator], dict[str, Indicator]]:
+def _matchers(
+    inds: tuple[Indicator, ...],
+) -> tuple[list[tuple[Indicator, re.Pattern[str]]], dict[str, Indicator], dict[str, Indicator]]:
     text_m: list[tuple[Indicator, re.Pattern[str]]] = []
     hashes: dict[str, Indicator] = {}
     accounts: dict[str, Indicator] = {}

@@ -17,11 +17,15 @@ from tree_sitter import Language, Node, Parser
 
 from clawfence.scan.sensitive import PIPE_TO_SHELL, SENSITIVE, CodeHit, is_sensitive
 
-NET = re.compile(r"(^|\.)(fetch|axios|post|put|patch|request|sendBeacon|send|WebSocket|connect|createConnection|"
-                 r"resolve\w*|lookup|got|ky|superagent|upload)$")
+NET = re.compile(
+    r"(^|\.)(fetch|axios|post|put|patch|request|sendBeacon|send|WebSocket|connect|createConnection|"
+    r"resolve\w*|lookup|got|ky|superagent|upload)$"
+)
 EXEC_CHILD = re.compile(r"(^|\.)(exec|execSync|spawn|spawnSync|execFile|execFileSync)$")
 EVAL = re.compile(r"^(eval|Function|new Function|vm\.runIn\w+|setTimeout|setInterval)$")
-DECODE_HINT = re.compile(r"fromCharCode|atob\(|['\"]base64['\"]|['\"]hex['\"]|unescape\(|decodeURIComponent\(|reverse\(\)|inflate|gunzip")
+DECODE_HINT = re.compile(
+    r"fromCharCode|atob\(|['\"]base64['\"]|['\"]hex['\"]|unescape\(|decodeURIComponent\(|reverse\(\)|inflate|gunzip"
+)
 FETCH_HINT = re.compile(r"\bfetch\(|axios|https?\.get|\.text\(\)|XMLHttpRequest|responseText|require\(['\"]https?['\"]\)")
 ENV_WHOLE = re.compile(r"(JSON\.stringify|Object\.(entries|keys|values|assign))\(\s*process\.env\s*\)|\.\.\.process\.env\b")
 MAX_NODES = 300_000
@@ -83,11 +87,11 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
     fn_bodies: list[tuple[str, Node]] = []
     for n in nodes:
         if n.type == "variable_declarator":
-            name, val = n.child_by_field_name("name"), n.child_by_field_name("value")
+            name_n, val = n.child_by_field_name("name"), n.child_by_field_name("value")
             if val is not None and val.type in ("arrow_function", "function_expression", "function"):
-                fn_bodies.append((_txt(name), val))
-            elif name is not None and val is not None:
-                pairs.append((_txt(name), val, n.start_point[0] + 1))
+                fn_bodies.append((_txt(name_n), val))
+            elif name_n is not None and val is not None:
+                pairs.append((_txt(name_n), val, n.start_point[0] + 1))
         elif n.type == "assignment_expression":
             left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
             if left is not None and right is not None:
@@ -102,18 +106,20 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
             fn_bodies.append((_txt(n.child_by_field_name("name")), n))
     for _ in range(6):
         before = (len(tainted), len(funcs))
-        for name, val, line in pairs:
-            if name not in tainted and is_tainted(val):
-                tainted.add(name)
+        for var, val, line in pairs:
+            if var not in tainted and is_tainted(val):
+                tainted.add(var)
                 source_line = source_line or line
-        for name, body in fn_bodies:
-            if name and name not in funcs:
+        for fname, body in fn_bodies:
+            if fname and fname not in funcs:
                 for r in _walk(body):
-                    if r.type == "return_statement" and is_tainted(r) or (
-                            body.type == "arrow_function" and body.child_by_field_name("body") is not None
-                            and body.child_by_field_name("body").type != "statement_block"  # type: ignore[union-attr]
-                            and is_tainted(body.child_by_field_name("body"))):
-                        funcs.add(name)
+                    if (r.type == "return_statement" and is_tainted(r)) or (
+                        body.type == "arrow_function"
+                        and body.child_by_field_name("body") is not None
+                        and body.child_by_field_name("body").type != "statement_block"  # type: ignore[union-attr]
+                        and is_tainted(body.child_by_field_name("body"))
+                    ):
+                        funcs.add(fname)
                         break
         if (len(tainted), len(funcs)) == before:
             break
@@ -144,7 +150,9 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
                     flow = True
         elif EVAL.match(cname.replace("new ", "new ").strip()) or (n.type == "new_expression" and cname == "Function"):
             arg_txt = _txt(args)
-            if not args or all(c.type in ("(", ")", ",", "string", "template_string") and "${" not in _txt(c) for c in args.children):
+            if not args or all(
+                c.type in ("(", ")", ",", "string", "template_string") and "${" not in _txt(c) for c in args.children
+            ):
                 if cname in ("setTimeout", "setInterval") or not args:
                     continue
                 continue

@@ -17,39 +17,58 @@ from typing import Any
 import yaml
 
 from clawfence.scan.sensitive import CodeHit
-from clawfence.scan.text import NEGATION, Segmented
+from clawfence.scan.text import Segmented
 
 IMPERATIVE = re.compile(
     r"(https?://|\bcurl\b|\bwget\b|\b(run|execute|send|upload|ignore|must|always|never mention|do not|don't|agent|"
-    r"assistant|instruction|you are|system|before any|after (summar|respond|answer))\b|执行|发送|上传|忽略|智能体)", re.I)
-HIDDEN_EL = re.compile(r"<(div|span|p|section)[^>]*(display\s*:\s*none|visibility\s*:\s*hidden|\bhidden\b|font-size\s*:\s*0)[^>]*>([^<]{20,})", re.I)
+    r"assistant|instruction|you are|system|before any|after (summar|respond|answer))\b|执行|发送|上传|忽略|智能体)",
+    re.I,
+)
+HIDDEN_EL = re.compile(
+    r"<(div|span|p|section)[^>]*(display\s*:\s*none|visibility\s*:\s*hidden|\bhidden\b|font-size\s*:\s*0)[^>]*>([^<]{20,})", re.I
+)
 AGENT_FILES = re.compile(r"\b(MEMORY|SOUL|AGENTS|HEARTBEAT|IDENTITY|TOOLS|USER|BOOTSTRAP)\.md\b")
 WRITE_VERB = re.compile(r"\b(append|add|write|insert|save|put|record|persist|inject|place|prepend)\b|(写入|追加|添加|保存)", re.I)
 BEHAVIOUR = re.compile(
     r"\b(trust|approve|without asking|without confirmation|always|as if|owner|obey|follow (these|any|all|instructions)|"
     r"ignore|instructions? (from|in)|skip (the )?(confirmation|approval)|send|forward|upload|exfil|do not (ask|tell|mention)|"
-    r"every (session|task|time)|before any task)\b|(信任|无需确认|始终|总是|忽略)", re.I)
+    r"every (session|task|time)|before any task)\b|(信任|无需确认|始终|总是|忽略)",
+    re.I,
+)
 ASK_SECRET = re.compile(
     r"\b(ask|prompt|request|tell)\b[^\n]{0,40}\b(the user|users?|them|owner)\b[^\n]{0,60}"
-    r"(gateway token|api[ _-]?keys?|access tokens?|credentials|passwords?|seed phrase|recovery (words|phrase)|mnemonic|private keys?|12 or 24)"
+    r"(gateway token|api[ _-]?keys?|access tokens?|credentials|passwords?|seed phrase|recovery (words|phrase)|mnemonic|"
+    r"private keys?|12 or 24)"
     r"|\b(read|cat|collect|gather|copy|dump|grab|include|attach)\b[^\n]{0,60}(~/\.aws|~/\.ssh|\.ssh/id_|\.aws/credentials|"
-    r"auth-profiles|openclaw\.json|clawdbot\.json|(\.openclaw|\.clawdbot)/\.env|\.config/gh/hosts|keychain|browser cookies|wallet files?)"
-    r"|(向用户)?(索取|询问|要求)[^\n]{0,20}(密钥|令牌|助记词|私钥|密码|凭据)", re.I)
+    r"auth-profiles|openclaw\.json|clawdbot\.json|(\.openclaw|\.clawdbot)/\.env|\.config/gh/hosts|keychain|browser cookies|"
+    r"wallet files?)"
+    r"|(向用户)?(索取|询问|要求)[^\n]{0,20}(密钥|令牌|助记词|私钥|密码|凭据)",
+    re.I,
+)
 SEND_OUT = re.compile(
     r"(\bcurl\b[^\n]*(\s-d\b|--data|\s-F\b|-X\s*POST)|\b(send|submit|post|upload|forward|save a copy|store a copy|copy)\b"
-    r"[^\n]{0,80}(https?://|\bto\b[^\n]{0,30}(endpoint|service|server|url|address|api))|(发送|上传|提交)[^\n]{0,30}https?://)", re.I)
+    r"[^\n]{0,80}(https?://|\bto\b[^\n]{0,30}(endpoint|service|server|url|address|api))|(发送|上传|提交)[^\n]{0,30}https?://)",
+    re.I,
+)
 SECRET_PLACEHOLDER = re.compile(r"<[A-Z0-9_ .]*(TOKEN|KEYS?|WORDS?\d?|SEED|PASSWORD|MNEMONIC|SECRET|PRIVATE)[A-Z0-9_ .]*>")
 SECRET_TO_URL = re.compile(
     r"(api[ _-]?keys?|tokens?|passwords?|credentials|seed phrase|recovery words|private keys?|助记词|私钥|密钥)[^\n]{0,80}"
-    r"\b(send|save|store|copy|upload|post|forward|submit)\b[^\n]{0,60}https?://", re.I)
+    r"\b(send|save|store|copy|upload|post|forward|submit)\b[^\n]{0,60}https?://",
+    re.I,
+)
 CONFIG_TAMPER = re.compile(
     r"([\"']security[\"']\s*\]?\s*[=:]\s*[\"']full[\"']|[\"']ask[\"']\s*\]?\s*[=:]\s*[\"']off[\"']|"
     r"sandbox[^\n]{0,80}[\"']mode[\"']\s*\]?\s*[=:]\s*[\"']off[\"']|"
     r"openclaw\s+config\s+set\s+(tools\.exec\.security\s+full|tools\.exec\.ask\s+off|agents\.defaults\.sandbox\.mode\s+off|"
-    r"gateway\.auth\.mode\s+none|tools\.elevated))", re.I)
+    r"gateway\.auth\.mode\s+none|tools\.elevated))",
+    re.I,
+)
 SKILL_TAMPER = re.compile(r"skills[\"'/, ]+\*[\"'/, ]+SKILL\.md|skills/\*/SKILL\.md|>>\s*\S*skills/\S*SKILL\.md", re.I)
-CODE_AGENT_WRITE = re.compile(r"(>>\s*|open\([^\n]{0,80}[\"']a[\"']|appendFile|writeFile|write_text)[^\n]{0,80}(MEMORY|SOUL|AGENTS|HEARTBEAT)\.md"
-                              r"|(MEMORY|SOUL|AGENTS|HEARTBEAT)\.md[^\n]{0,80}(open\([^)]*[\"']a[\"']|>>|appendFile)", re.I)
+CODE_AGENT_WRITE = re.compile(
+    r"(>>\s*|open\([^\n]{0,80}[\"']a[\"']|appendFile|writeFile|write_text)[^\n]{0,80}(MEMORY|SOUL|AGENTS|HEARTBEAT)\.md"
+    r"|(MEMORY|SOUL|AGENTS|HEARTBEAT)\.md[^\n]{0,80}(open\([^)]*[\"']a[\"']|>>|appendFile)",
+    re.I,
+)
 
 
 def frontmatter(text: str) -> dict[str, Any]:
@@ -79,8 +98,16 @@ def markdown_logic(seg: Segmented) -> list[CodeHit]:
     for start, body in seg.comments:
         inner = body.replace("<!--", "").replace("-->", "").strip()
         if len(inner) > 20 and IMPERATIVE.search(inner):
-            net = bool(re.search(r"(curl|wget|fetch|upload|send|post|forward)\b[^\n]{0,200}https?://|https?://[^\n]{0,200}\b(upload|send|post)", inner, re.I | re.S))
-            hits.append(CodeHit("SC408", start, inner.split("\n", 1)[0][:160] or inner[:160], "network command hidden" if net else ""))
+            net = bool(
+                re.search(
+                    r"(curl|wget|fetch|upload|send|post|forward)\b[^\n]{0,200}https?://|https?://[^\n]{0,200}\b(upload|send|post)",
+                    inner,
+                    re.I | re.S,
+                )
+            )
+            hits.append(
+                CodeHit("SC408", start, inner.split("\n", 1)[0][:160] or inner[:160], "network command hidden" if net else "")
+            )
     for ln in seg.lines:
         m = HIDDEN_EL.search(ln.text)
         if m and IMPERATIVE.search(m.group(3)):
@@ -91,7 +118,7 @@ def markdown_logic(seg: Segmented) -> list[CodeHit]:
             continue
         if _negated(ln.text):
             continue
-        window = [ln] + [x for x in lines[i + 1:i + 10]]
+        window = [ln] + [x for x in lines[i + 1 : i + 10]]
         for w in window:
             if BEHAVIOUR.search(w.text) and not _negated(w.text) and not w.damped:
                 hits.append(CodeHit("SC405", ln.no, ln.text.strip()[:160], f"rule text at line {w.no}"))
@@ -101,7 +128,7 @@ def markdown_logic(seg: Segmented) -> list[CodeHit]:
         break
     sections: dict[str, list[int]] = {}
     for ln in lines:
-        if ln.damped or ln.comment and False:
+        if ln.damped:
             continue
         sections.setdefault(ln.heading, []).append(ln.no)
     by_no = {ln.no: ln for ln in lines}
@@ -186,17 +213,25 @@ def _line_of(text: str, needle: str) -> int:
 
 
 PURPOSE = {
-    "credential-access": r"ssh|credential|secret|key|password|token|auth|vault|keychain|login|env|config|backup|migrat|security|redact",
+    "credential-access": r"ssh|credential|secret|key|password|token|auth|vault|keychain|login|env|config|backup|migrat|"
+    r"security|redact",
     "wallet-access": r"wallet|crypto|solana|ethereum|bitcoin|metamask|phantom|keystore|seed",
-    "persistence": r"schedul|cron|daily|weekly|nightly|hourly|recurring|daemon|background|monitor|remind|startup|launch|service|automat|periodic",
+    "persistence": r"schedul|cron|daily|weekly|nightly|hourly|recurring|daemon|background|monitor|remind|startup|launch|"
+    r"service|automat|periodic",
     "reverse-shell": r"remote (shell|access|support)|ssh server|reverse",
     "exfiltration": r"upload|sync|backup|export|send|share|report|telemetry|webhook|notify|post",
     "destructive": r"delete|clean|remov|wipe|purge|uninstall|prune",
 }
-OFFLINE_CLAIM = re.compile(r"\b(offline|no (data|network|internet)|never leave|read-only|local only|nothing (else )?is sent|stays on (your|the) machine|no api key needed)\b", re.I)
+OFFLINE_CLAIM = re.compile(
+    r"\b(offline|no (data|network|internet)|never leave|read-only|local only|nothing (else )?is sent|"
+    r"stays on (your|the) machine|no api key needed)\b",
+    re.I,
+)
 
 
-NO_KEY = re.compile(r"\b(no|without( an?)?|never needs?( an?)?)\s+(api\s+)?(key|token|account|login|credentials?)s?(\s+(needed|required))?", re.I)
+NO_KEY = re.compile(
+    r"\b(no|without( an?)?|never needs?( an?)?)\s+(api\s+)?(key|token|account|login|credentials?)s?(\s+(needed|required))?", re.I
+)
 CRED_WORDS = re.compile(r"\b(api[ _-]?key|key|token|auth\w*|credential|login|account|secret|password|oauth|config\w*)", re.I)
 
 
@@ -211,7 +246,9 @@ def declares_credentials(description: str, fm: dict[str, Any]) -> bool:
             meta = None
     if isinstance(meta, dict):
         for sub in meta.values():
-            if isinstance(sub, dict) and (sub.get("primaryEnv") or (isinstance(sub.get("requires"), dict) and sub["requires"].get("env"))):
+            if isinstance(sub, dict) and (
+                sub.get("primaryEnv") or (isinstance(sub.get("requires"), dict) and sub["requires"].get("env"))
+            ):
                 return True
     return bool(CRED_WORDS.search(NO_KEY.sub(" ", description)))
 
@@ -228,8 +265,27 @@ def mismatch(name: str, description: str, caps: set[str]) -> list[CodeHit]:
     return hits
 
 
-POPULAR = ("clawhub", "openclaw", "github", "gog", "notion", "slack", "weather", "summarize", "obsidian", "himalaya",
-           "trello", "discord", "telegram", "whatsapp", "spotify", "youtube", "twitter", "polymarket", "bird")
+POPULAR = (
+    "clawhub",
+    "openclaw",
+    "github",
+    "gog",
+    "notion",
+    "slack",
+    "weather",
+    "summarize",
+    "obsidian",
+    "himalaya",
+    "trello",
+    "discord",
+    "telegram",
+    "whatsapp",
+    "spotify",
+    "youtube",
+    "twitter",
+    "polymarket",
+    "bird",
+)
 
 
 def _lev1(a: str, b: str) -> bool:
@@ -237,9 +293,10 @@ def _lev1(a: str, b: str) -> bool:
         return False
     if len(a) == len(b):
         return sum(x != y for x, y in zip(a, b, strict=True)) == 1 or any(
-            a[:i] + a[i + 1] + a[i] + a[i + 2:] == b for i in range(len(a) - 1))
+            a[:i] + a[i + 1] + a[i] + a[i + 2 :] == b for i in range(len(a) - 1)
+        )
     s, t = (a, b) if len(a) < len(b) else (b, a)
-    return any(t[:i] + t[i + 1:] == s for i in range(len(t)))
+    return any(t[:i] + t[i + 1 :] == s for i in range(len(t)))
 
 
 def impersonation(folder: str, name: str, description: str) -> list[CodeHit]:
@@ -250,6 +307,8 @@ def impersonation(folder: str, name: str, description: str) -> list[CodeHit]:
         for p in POPULAR:
             if _lev1(stem, p) or re.fullmatch(rf"{p}\d+", stem):
                 hits.append(CodeHit("SC503", 0, f"{cand!r} is a near-miss of {p!r}"))
-    if re.search(r"\bofficial\b|官方", description, re.I) and re.search(r"openclaw|clawhub|anthropic|openai", f"{name} {description}", re.I):
+    if re.search(r"\bofficial\b|官方", description, re.I) and re.search(
+        r"openclaw|clawhub|anthropic|openai", f"{name} {description}", re.I
+    ):
         hits.append(CodeHit("SC503", 0, f"claims to be official: {description[:100]!r}"))
     return hits[:2]

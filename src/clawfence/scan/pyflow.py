@@ -16,13 +16,44 @@ import re
 
 from clawfence.scan.sensitive import PIPE_TO_SHELL, SECRET_ENV_NAME, SENSITIVE, CodeHit, is_sensitive
 
-NET_FUNCS = {"urlopen", "Request", "post", "put", "patch", "request", "send", "sendall", "sendto", "sendmail",
-             "send_message", "upload_file", "put_object", "create_connection", "urlretrieve", "getaddrinfo",
-             "gethostbyname", "resolve", "query"}
+NET_FUNCS = {
+    "urlopen",
+    "Request",
+    "post",
+    "put",
+    "patch",
+    "request",
+    "send",
+    "sendall",
+    "sendto",
+    "sendmail",
+    "send_message",
+    "upload_file",
+    "put_object",
+    "create_connection",
+    "urlretrieve",
+    "getaddrinfo",
+    "gethostbyname",
+    "resolve",
+    "query",
+}
 NET_GET_BASES = {"requests", "httpx", "session", "client", "s", "http"}
-DECODERS = {"b64decode", "urlsafe_b64decode", "b32decode", "a85decode", "fromhex", "unhexlify", "decompress",
-            "decode", "loads", "chr", "reversed", "join"}
+DECODERS = {
+    "b64decode",
+    "urlsafe_b64decode",
+    "b32decode",
+    "a85decode",
+    "fromhex",
+    "unhexlify",
+    "decompress",
+    "decode",
+    "loads",
+    "chr",
+    "reversed",
+    "join",
+}
 FETCHERS = {"urlopen", "get", "read", "text", "content", "urlretrieve", "recv", "check_output"}
+MUTATORS = {"append", "extend", "update", "write", "writestr", "add", "insert", "setdefault"}
 EXEC_FUNCS = {"exec", "eval", "compile"}
 SHELL_FUNCS = {"system", "popen", "run", "Popen", "call", "check_call", "check_output", "spawn", "execl", "execvp"}
 
@@ -68,12 +99,6 @@ class _Taint:
         self.funcs: set[str] = set()
         self.source_line = 0
 
-    def env_whole(self, node: ast.AST) -> bool:
-        for n in ast.walk(node):
-            if isinstance(n, ast.Attribute) and n.attr == "environ" and _full(n.value) == "os":
-                return True
-        return False
-
     def tainted(self, node: ast.AST | None) -> bool:
         if node is None:
             return False
@@ -98,7 +123,12 @@ class _Taint:
                 for p in ast.walk(node):
                     if isinstance(p, ast.Subscript) and p.value is n:
                         parent_ok = True
-                    if isinstance(p, ast.Call) and isinstance(p.func, ast.Attribute) and p.func.value is n and p.func.attr == "get":
+                    if (
+                        isinstance(p, ast.Call)
+                        and isinstance(p.func, ast.Attribute)
+                        and p.func.value is n
+                        and p.func.attr == "get"
+                    ):
                         parent_ok = True
                     if isinstance(p, ast.Compare) and n in p.comparators:
                         parent_ok = True
@@ -113,7 +143,7 @@ class _Taint:
                 targets: list[ast.AST] = []
                 value: ast.AST | None = None
                 if isinstance(n, ast.Assign):
-                    targets, value = n.targets, n.value
+                    targets, value = list(n.targets), n.value
                 elif isinstance(n, (ast.AugAssign, ast.AnnAssign)):
                     targets, value = [n.target], n.value
                 elif isinstance(n, (ast.For, ast.comprehension)):
@@ -122,10 +152,14 @@ class _Taint:
                     targets, value = [n.optional_vars], n.context_expr
                 elif isinstance(n, ast.NamedExpr):
                     targets, value = [n.target], n.value
-                elif isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute):
-                    if n.value.func.attr in ("append", "extend", "update", "write", "writestr", "add", "insert", "setdefault"):
-                        if any(self.tainted(a) for a in n.value.args):
-                            targets, value = [n.value.func.value], n.value
+                elif (
+                    isinstance(n, ast.Expr)
+                    and isinstance(n.value, ast.Call)
+                    and isinstance(n.value.func, ast.Attribute)
+                    and n.value.func.attr in MUTATORS
+                    and any(self.tainted(a) for a in n.value.args)
+                ):
+                    targets, value = [n.value.func.value], n.value
                 if value is not None and self.tainted(value):
                     for t in targets:
                         for b in _base(t):
@@ -177,7 +211,9 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
     for fn in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
         params = {a.arg for a in fn.args.args + fn.args.kwonlyargs}
         for c in (x for x in ast.walk(fn) if isinstance(x, ast.Call)):
-            if _is_net_call(c) and any(isinstance(x, ast.Name) and x.id in params for a in c.args + [k.value for k in c.keywords] for x in ast.walk(a)):
+            if _is_net_call(c) and any(
+                isinstance(x, ast.Name) and x.id in params for a in c.args + [k.value for k in c.keywords] for x in ast.walk(a)
+            ):
                 wrappers.add(fn.name)
     net_calls = [c for c in calls if _is_net_call(c) or _name(c.func) in wrappers]
     flow = False
@@ -190,14 +226,22 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
         hits.append(CodeHit("SC211", net_calls[0].lineno, ev(net_calls[0]), f"source line {t.source_line}"))
     if taint_only:
         return hits
-    imports = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
-               for a in (n.names if isinstance(n, ast.Import) else [ast.alias(n.module or "")])}
+    imports = {
+        a.name.split(".")[0]
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+        for a in (n.names if isinstance(n, ast.Import) else [ast.alias(n.module or "")])
+    }
     for c in calls:
         nm = _name(c.func)
         if nm in EXEC_FUNCS and isinstance(c.func, ast.Name) and c.args and not isinstance(c.args[0], ast.Constant):
             inner = {_name(x.func) for x in ast.walk(c.args[0]) if isinstance(x, ast.Call)}
             inner |= {_name(x) for x in ast.walk(c.args[0]) if isinstance(x, ast.Attribute)}
-            if inner & {"urlopen", "urlretrieve", "recv"} or ("get" in inner and "requests" in imports) or inner & {"read", "text", "content"} and inner & {"urlopen", "get"}:
+            if (
+                inner & {"urlopen", "urlretrieve", "recv"}
+                or ("get" in inner and "requests" in imports)
+                or (inner & {"read", "text", "content"} and inner & {"urlopen", "get"})
+            ):
                 hits.append(CodeHit("SC104", c.lineno, ev(c)))
             elif inner & DECODERS:
                 hits.append(CodeHit("SC103", c.lineno, ev(c)))
@@ -208,9 +252,10 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
                 if PIPE_TO_SHELL.search(s):
                     hits.append(CodeHit("SC104", c.lineno, ev(c), "shell pipes a download into an interpreter"))
                     break
-    if "socket" in imports and ({"dup2", "spawn"} <= {_name(c.func) for c in calls}
-                                or any(_name(c.func) == "dup2" for c in calls) and any(
-                                    "/bin/sh" in s or "/bin/bash" in s for s in _consts(tree))):
+    if "socket" in imports and (
+        {"dup2", "spawn"} <= {_name(c.func) for c in calls}
+        or (any(_name(c.func) == "dup2" for c in calls) and any("/bin/sh" in s or "/bin/bash" in s for s in _consts(tree)))
+    ):
         first = next(c for c in calls if _name(c.func) == "dup2")
         hits.append(CodeHit("SC802", first.lineno, ev(first), "socket redirected to a shell"))
     _ = SECRET_ENV_NAME

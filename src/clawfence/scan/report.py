@@ -60,24 +60,30 @@ def to_report(results: list[SkillResult], lang: str = "en", started: str | None 
         for f in r.findings:
             rule = rules.get(f.rule)
             path = str(base / f.path) if base.is_dir() else f"{r.path}!/{f.path}"
-            findings.append(Finding(
-                id=f.rule,
-                title=rule.title,
-                severity=Severity(f.severity),
-                status=Status.FAIL if f.confidence >= 0.5 else Status.WARN,
-                detail=f"{r.name}: {rule.message_zh if lang == 'zh' else rule.message}",
-                subject=f"{r.name}:{f.path}:{f.line}",
-                location=Location(path=path, line=f.line or None),
-                guide=f.guide,
-                remediation=rule.remediation,
-                references=rule.references,
-                evidence=f.evidence,
-            ))
+            findings.append(
+                Finding(
+                    id=f.rule,
+                    title=rule.title,
+                    severity=Severity(f.severity),
+                    status=Status.FAIL if f.confidence >= 0.5 else Status.WARN,
+                    detail=f"{r.name}: {rule.message_zh if lang == 'zh' else rule.message}",
+                    subject=f"{r.name}:{f.path}:{f.line}",
+                    location=Location(path=path, line=f.line or None),
+                    guide=f.guide,
+                    remediation=rule.remediation,
+                    references=rule.references,
+                    evidence=f.evidence,
+                )
+            )
     now = datetime.now(UTC).isoformat(timespec="seconds")
     return Report(
-        tool_name="clawfence", tool_version=__version__,
+        tool_name="clawfence",
+        tool_version=__version__,
         target=Target(state_dir="", config_path="", openclaw_version=None),
-        started=started or now, finished=now, findings=tuple(findings),
+        started=started or now,
+        finished=now,
+        findings=tuple(findings),
         facts_summary={"skills": [{"name": r.name, "path": r.path, "verdict": r.verdict, "score": r.score} for r in results]},
-        lang=lang, kind="skills",
+        lang=lang,
+        kind="skills",
     )

@@ -91,7 +91,6 @@ class Rule(BaseModel):
         """The patterns compiled case-insensitively."""
         return _compile(self.patterns)
 
-
     def combined(self) -> re.Pattern[str]:
         """All patterns as one alternation (used as a whole-text prefilter)."""
         return _combine(self.patterns)

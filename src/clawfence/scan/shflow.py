@@ -59,9 +59,11 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
     for n in nodes:
         if n.type == "function_definition":
             body = _txt(n)
-            name = n.child_by_field_name("name")
-            if name is not None and re.search(r"hidden answer|find-generic-password|find-internet-password|osascript[^\n]*password|read\s+-s\w*\s", body, re.I):
-                source_fns.add(_txt(name))
+            fname = n.child_by_field_name("name")
+            if fname is not None and re.search(
+                r"hidden answer|find-generic-password|find-internet-password|osascript[^\n]*password|read\s+-s\w*\s", body, re.I
+            ):
+                source_fns.add(_txt(fname))
     assigns = [n for n in nodes if n.type == "variable_assignment"]
     commands = [n for n in nodes if n.type == "command"]
     for _ in range(4):
@@ -71,23 +73,27 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
             val_n = a.child_by_field_name("value")
             if name_n is None or val_n is None:
                 continue
-            name, val = _txt(name_n), _txt(val_n)
+            var, val = _txt(name_n), _txt(val_n)
             if STATE_DIR.search(val.strip("\"'")):
-                state_vars.add(name)
+                state_vars.add(var)
             refs = set(VAR_REF.findall(val))
-            if (rx.search(val) or (ENV_DUMP.search(val) and not taint_only) or refs & tainted
-                    or any(re.search(rf"\$\(\s*{re.escape(f)}\b", val) for f in source_fns)):
-                if name not in tainted:
-                    tainted.add(name)
-                    source_line = source_line or a.start_point[0] + 1
+            if (
+                rx.search(val)
+                or (ENV_DUMP.search(val) and not taint_only)
+                or refs & tainted
+                or any(re.search(rf"\$\(\s*{re.escape(f)}\b", val) for f in source_fns)
+            ) and var not in tainted:
+                tainted.add(var)
+                source_line = source_line or a.start_point[0] + 1
         for c in commands:
-            name = _cmd_name(c)
-            if name not in COPY_CMDS:
+            cmd = _cmd_name(c)
+            if cmd not in COPY_CMDS:
                 continue
             args = _txt(c)
             refs = set(VAR_REF.findall(args))
-            whole_state = name in {"rsync", "cp", "tar", "zip", "ditto"} and (
-                refs & state_vars or re.search(r"(\.openclaw|\.clawdbot)[\"'/]*(\s|$)", args))
+            whole_state = cmd in {"rsync", "cp", "tar", "zip", "ditto"} and (
+                refs & state_vars or re.search(r"(\.openclaw|\.clawdbot)[\"'/]*(\s|$)", args)
+            )
             if rx.search(args) or refs & tainted or (whole_state and not taint_only):
                 new = refs - {"HOME", "USER", "PWD"}
                 if new - tainted:
@@ -103,29 +109,35 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
         args = _txt(c)
         refs = set(VAR_REF.findall(args))
         is_sink = False
-        if name in {"curl", "wget"} and (UPLOAD_FLAGS.search(args) or re.search(r"https?://\S*\$", args)):
-            is_sink = True
-        elif name in DNS_CMDS and refs - {"DOMAIN", "HOST", "1"}:
-            is_sink = True
-        elif name in {"nc", "ncat", "netcat", "mail", "sendmail", "scp"}:
-            is_sink = True
-        elif name == "git" and re.search(r"\bpush\b", args):
+        if (
+            (name in {"curl", "wget"} and (UPLOAD_FLAGS.search(args) or re.search(r"https?://\S*\$", args)))
+            or (name in DNS_CMDS and refs - {"DOMAIN", "HOST", "1"})
+            or name in {"nc", "ncat", "netcat", "mail", "sendmail", "scp"}
+            or (name == "git" and re.search(r"\bpush\b", args))
+        ):
             is_sink = True
         if not is_sink:
             continue
         sink_line = sink_line or c.start_point[0] + 1
         direct = rx.search(args) and name != "git"
         if refs & tainted or direct:
-            hits.append(CodeHit("SC210", c.start_point[0] + 1, args.strip()[:160],
-                                f"tainted: {', '.join(sorted(refs & tainted)) or 'sensitive path'}"))
+            hits.append(
+                CodeHit(
+                    "SC210",
+                    c.start_point[0] + 1,
+                    args.strip()[:160],
+                    f"tainted: {', '.join(sorted(refs & tainted)) or 'sensitive path'}",
+                )
+            )
     if not any(h.rule == "SC210" for h in hits) and has_source and sink_line:
         hits.append(CodeHit("SC211", sink_line, "sensitive source + outbound send", f"source line {source_line}"))
     if taint_only:
         return hits
     for a in assigns + commands:
         t = _txt(a)
-        if re.search(r"git\s+remote\s+(add|set-url)\s+\S+\s+[\"']?https?://[^\s\"'@/]+:[^\s\"'@/]+@", t):
-            if re.search(r"git\s+push\s+(-\w*f|--force|-q\w*f)", text) or state_vars:
+        if re.search(r"git\s+remote\s+(add|set-url)\s+\S+\s+[\"']?https?://[^\s\"'@/]+:[^\s\"'@/]+@", t) and (
+            re.search(r"git\s+push\s+(-\w*f|--force|-q\w*f)", text) or state_vars
+        ):
                 hits.append(CodeHit("SC216", a.start_point[0] + 1, t.strip()[:160]))
     return hits
 

@@ -105,7 +105,9 @@ def load_dir(root: Path, exclude: frozenset[str] = frozenset()) -> Loaded:
                 except (OSError, RuntimeError):
                     target, inside = "?", False
                 if not inside:
-                    out.structural.append(Structural("SC706", rel, f"symlink -> {target[:120]} (outside the skill, not followed)"))
+                    out.structural.append(
+                        Structural("SC706", rel, f"symlink -> {target[:120]} (outside the skill, not followed)")
+                    )
                 continue
             if stat.S_ISDIR(st.st_mode):
                 if e.name in SKIP_DIRS:
@@ -154,7 +156,7 @@ def _strip_common_root(out: Loaded) -> None:
     tops = {f.rel.split("/", 1)[0] for f in out.files}
     if len(tops) == 1 and all("/" in f.rel for f in out.files):
         top = next(iter(tops)) + "/"
-        out.files = [SkillFile(f.rel[len(top):], f.data, f.size, f.truncated) for f in out.files]
+        out.files = [SkillFile(f.rel[len(top) :], f.data, f.size, f.truncated) for f in out.files]
 
 
 def _safe_member(name: str) -> bool:
@@ -175,7 +177,7 @@ def _load_archive_bytes(data: bytes, prefix: str, out: Loaded, depth: int) -> bo
         _load_zip(data, prefix, out, depth)
         return True
     try:
-        tf = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+        tf = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")  # noqa: SIM115 - closed by the with below
     except (tarfile.TarError, EOFError, OSError, ValueError):
         return False
     with tf:
@@ -204,19 +206,29 @@ def _load_zip(data: bytes, prefix: str, out: Loaded, depth: int) -> None:
         for info in zf.infolist()[:MAX_FILES]:
             name = info.filename
             if not _safe_member(name):
-                out.structural.append(Structural("SC706", _join(prefix, name), "archive member escapes the skill (path traversal, not extracted)"))
+                out.structural.append(
+                    Structural("SC706", _join(prefix, name), "archive member escapes the skill (path traversal, not extracted)")
+                )
                 continue
             if info.is_dir():
                 continue
             if info.flag_bits & 0x1:
-                out.structural.append(Structural("SC703", _join(prefix, name), "password-protected zip member (cannot be scanned)"))
+                out.structural.append(
+                    Structural("SC703", _join(prefix, name), "password-protected zip member (cannot be scanned)")
+                )
                 continue
             if (info.external_attr >> 16) & 0o170000 == 0o120000:
                 out.structural.append(Structural("SC706", _join(prefix, name), "symlink inside archive (not followed)"))
                 continue
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > MAX_FILE_BYTES * 4 and ratio > MAX_RATIO:
-                out.structural.append(Structural("SC706", _join(prefix, name), f"archive bomb: {info.file_size} bytes at ratio {ratio:.0f}:1 (not extracted)"))
+                out.structural.append(
+                    Structural(
+                        "SC706",
+                        _join(prefix, name),
+                        f"archive bomb: {info.file_size} bytes at ratio {ratio:.0f}:1 (not extracted)",
+                    )
+                )
                 continue
             if out.total >= MAX_TOTAL_BYTES or len(out.files) >= MAX_FILES:
                 out.structural.append(Structural("SC707", _join(prefix, name), "byte/file cap reached in archive"))
@@ -239,11 +251,15 @@ def _load_tar(tf: tarfile.TarFile, prefix: str, out: Loaded, depth: int) -> None
                 out.structural.append(Structural("SC707", prefix or "(archive)", "too many archive members"))
                 return
             if not _safe_member(m.name):
-                out.structural.append(Structural("SC706", _join(prefix, m.name), "archive member escapes the skill (path traversal, not extracted)"))
+                out.structural.append(
+                    Structural("SC706", _join(prefix, m.name), "archive member escapes the skill (path traversal, not extracted)")
+                )
                 continue
             if m.issym() or m.islnk():
                 if not _safe_member(m.linkname) or m.linkname.startswith("/"):
-                    out.structural.append(Structural("SC706", _join(prefix, m.name), f"link -> {m.linkname[:120]} outside the skill (not followed)"))
+                    out.structural.append(
+                        Structural("SC706", _join(prefix, m.name), f"link -> {m.linkname[:120]} outside the skill (not followed)")
+                    )
                 continue
             if not m.isfile():
                 continue
@@ -255,7 +271,9 @@ def _load_tar(tf: tarfile.TarFile, prefix: str, out: Loaded, depth: int) -> None
                 continue
             blob = fh.read(MAX_FILE_BYTES * 4 + 1)
             if m.size > MAX_FILE_BYTES * 4:
-                out.structural.append(Structural("SC707", _join(prefix, m.name), f"member of {m.size} bytes exceeds the cap (head only)"))
+                out.structural.append(
+                    Structural("SC707", _join(prefix, m.name), f"member of {m.size} bytes exceeds the cap (head only)")
+                )
             _add_member(m.name, blob, m.size, prefix, out, depth)
     except (tarfile.TarError, EOFError, OSError, ValueError, zlib_error()) as exc:
         out.structural.append(Structural("SC703", prefix or "(archive)", f"corrupt tar archive ({type(exc).__name__})"))

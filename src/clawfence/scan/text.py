@@ -29,8 +29,20 @@ NEGATION = re.compile(
     r"不要|切勿|禁止|警惕|诈骗|绝不|永远不要|nunca|no compartas)",
     re.I,
 )
-SHELL_LANGS = {"bash": "sh", "sh": "sh", "shell": "sh", "zsh": "sh", "console": "sh", "terminal": "sh",
-               "shellsession": "sh", "powershell": "ps", "ps1": "ps", "pwsh": "ps", "cmd": "ps", "bat": "ps"}
+SHELL_LANGS = {
+    "bash": "sh",
+    "sh": "sh",
+    "shell": "sh",
+    "zsh": "sh",
+    "console": "sh",
+    "terminal": "sh",
+    "shellsession": "sh",
+    "powershell": "ps",
+    "ps1": "ps",
+    "pwsh": "ps",
+    "cmd": "ps",
+    "bat": "ps",
+}
 PY_LANGS = {"python": "py", "py": "py", "python3": "py"}
 JS_LANGS = {"javascript": "js", "js": "js", "node": "js", "typescript": "js", "ts": "js", "mjs": "js", "jsx": "js", "tsx": "js"}
 
@@ -107,8 +119,9 @@ def segment_markdown(text: str) -> Segmented:
         i += 1
         if fence is not None:
             if ln.strip().startswith(fence):
-                seg.units.append(CodeUnit(block_lang or "text", "\n".join(block), block_start,
-                                          bool(WARN_HEADING.search(heading))))
+                seg.units.append(
+                    CodeUnit(block_lang or "text", "\n".join(block), block_start, bool(WARN_HEADING.search(heading)))
+                )
                 fence = None
                 seg.lines.append(Line(no, ln, "prose", heading=heading))
                 continue

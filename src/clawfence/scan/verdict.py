@@ -17,8 +17,19 @@ SUSPICIOUS = 3.0
 
 
 HIJACK = {"SC403", "SC404", "SC408", "SC412", "SC401"}
-ACTION_CAPS = {"remote-exec", "package-install", "social-engineering", "exfiltration", "install-hook", "financial",
-               "credential-access", "wallet-access", "agent-persistence", "binary", "config-tamper"}
+ACTION_CAPS = {
+    "remote-exec",
+    "package-install",
+    "social-engineering",
+    "exfiltration",
+    "install-hook",
+    "financial",
+    "credential-access",
+    "wallet-access",
+    "agent-persistence",
+    "binary",
+    "config-tamper",
+}
 COMBO_BONUS = 5.0
 
 

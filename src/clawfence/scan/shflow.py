@@ -66,6 +66,7 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
                 source_fns.add(_txt(fname))
     assigns = [n for n in nodes if n.type == "variable_assignment"]
     commands = [n for n in nodes if n.type == "command"]
+    fors = [n for n in nodes if n.type == "for_statement"]
     for _ in range(4):
         before = len(tainted)
         for a in assigns:
@@ -85,6 +86,11 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
             ) and var not in tainted:
                 tainted.add(var)
                 source_line = source_line or a.start_point[0] + 1
+        for fs in fors:
+            var_n = fs.child_by_field_name("variable")
+            vals = " ".join(_txt(v) for v in fs.children_by_field_name("value"))
+            if var_n is not None and set(VAR_REF.findall(vals)) & tainted and _txt(var_n) not in tainted:
+                tainted.add(_txt(var_n))
         for c in commands:
             cmd = _cmd_name(c)
             if cmd not in COPY_CMDS:

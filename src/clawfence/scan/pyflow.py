@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 
 from clawfence.scan.sensitive import PIPE_TO_SHELL, SECRET_ENV_NAME, SENSITIVE, CodeHit, is_sensitive
 
@@ -190,7 +191,9 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
     """Findings for a Python source (lines relative to ``text``); ``None`` if it does not parse.
     ``rx`` selects the source tier; ``taint_only`` skips the exec/reverse-shell checks (second-tier pass)."""
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     hits: list[CodeHit] = []

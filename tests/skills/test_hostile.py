@@ -48,7 +48,7 @@ def _set_encrypted(data: bytes, name: bytes) -> bytes:
     for sig, flag_off, name_off in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
         i = buf.find(sig)
         while i >= 0:
-            if buf[i + name_off:i + name_off + len(name)] == name:
+            if buf[i + name_off : i + name_off + len(name)] == name:
                 buf[i + flag_off] |= 0x1
             i = buf.find(sig, i + 4)
     return bytes(buf)

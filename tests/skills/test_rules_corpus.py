@@ -17,12 +17,16 @@ def test_rules_load_and_bad_rules_are_precise() -> None:
     rs = load_rules()
     assert len(rs.rules) >= 40
     with pytest.raises(RuleError, match=r"rules\.0.*\(rule SC999\).*guide"):
-        parse_rules("schema: 1\nrules:\n- {id: SC999, kind: logic, title: xyz, severity: high, confidence: 0.5,"
-                    " guide: [Z9.9], capability: x, message: abc, message_zh: 中文, remediation: abc}\n")
+        parse_rules(
+            "schema: 1\nrules:\n- {id: SC999, kind: logic, title: xyz, severity: high, confidence: 0.5,"
+            " guide: [Z9.9], capability: x, message: abc, message_zh: 中文, remediation: abc}\n"
+        )
     with pytest.raises(RuleError, match="bad regex"):
-        parse_rules("schema: 1\nrules:\n- {id: SC998, kind: regex, title: xyz, severity: high, confidence: 0.5,"
-                    " guide: [P4.1], capability: x, message: abc, message_zh: 中文, remediation: abc, scope: [code],"
-                    " patterns: ['(']}\n")
+        parse_rules(
+            "schema: 1\nrules:\n- {id: SC998, kind: regex, title: xyz, severity: high, confidence: 0.5,"
+            " guide: [P4.1], capability: x, message: abc, message_zh: 中文, remediation: abc, scope: [code],"
+            " patterns: ['(']}\n"
+        )
     with pytest.raises(RuleError, match="invalid YAML"):
         parse_rules("schema: [1\n")
 

@@ -90,14 +90,19 @@ class _Ctx:
         severity: str | None = None,
     ) -> None:
         key = (rule_id, rel, line)
+        r = self.rules.get(rule_id)
         if key in self.seen:
+            conf = min(1.0, r.confidence * conf_mult)
+            for i, old in enumerate(self.findings):
+                if (old.rule, old.path, old.line) == key and old.confidence < conf:
+                    self.findings[i] = ScanFinding(old.rule, severity or old.severity, conf, rel, line, old.evidence,
+                                                   old.guide, old.capability, note or old.note)
             return
         if DOC_FILE.search(rel):
             conf_mult *= 0.6
         elif rel.lower().endswith(MD_EXT) and rel.rsplit("/", 1)[-1].upper() not in AGENT_MD:
             conf_mult *= 0.75
         self.seen.add(key)
-        r = self.rules.get(rule_id)
         ev = _redact(evidence.strip())
         if note:
             ev = f"{ev} [{note}]"[:240]
@@ -285,6 +290,8 @@ def _scan_file(ctx: _Ctx, f: SkillFile, sha: str, fm: dict[str, object]) -> None
     if lang in ("py", "js", "sh", "ps", "text"):
         for h in logic.code_logic(text):
             ctx.add(h.rule, f.rel, h.line, h.evidence)
+    for h in logic.dependency_typos(f.rel, text):
+        ctx.add(h.rule, f.rel, h.line, h.evidence)
     hooks, cmds = logic.install_hooks(f.rel, text, logic.frontmatter(text) if base.lower() == "skill.md" else {})
     for h in hooks:
         ctx.add(h.rule, f.rel, h.line, h.evidence)

@@ -160,10 +160,12 @@ def segment_markdown(text: str) -> Segmented:
 
 
 def segment_code(text: str, lang: str) -> Segmented:
-    """Every line is code; the whole file is one unit."""
+    """Every line is code (``mixed`` for data/text files: JSON/YAML manifests and requirements files, matched by
+    prose and code rules alike); the whole file is one unit."""
     seg = Segmented()
+    ctx = "mixed" if lang == "text" else "code"
     for n, ln in enumerate(text.split("\n"), 1):
-        seg.lines.append(Line(n, ln, "code", lang=lang))
+        seg.lines.append(Line(n, ln, ctx, lang=lang))
     seg.units.append(CodeUnit(lang, text, 1))
     return seg
 
@@ -180,7 +182,7 @@ def line_damped(line: Line, start: int, end: int) -> bool:
     rest = line.text[:start] + " " + line.text[end:]
     if NEGATION.search(rest):
         return True
-    return any(q.start() <= start and end <= q.end() for q in QUOTED.finditer(line.text))
+    return line.ctx == "prose" and any(q.start() <= start and end <= q.end() for q in QUOTED.finditer(line.text))
 
 
 Hit = tuple[Rule, Line, str, bool]
@@ -202,7 +204,7 @@ def run_regex(lines: list[Line], rules: list[Rule], full: str, max_line: int = 4
         text = line.text if len(line.text) <= max_line else line.text[:max_line]
         ltext = text.lower()
         for rule in active:
-            if line.ctx not in rule.scope:
+            if line.ctx not in rule.scope and line.ctx != "mixed":
                 continue
             if rule.keywords and not any(k in ltext for k in rule.keywords):
                 continue

@@ -18,7 +18,7 @@ from clawfence.redact import redact, redact_assignments
 from clawfence.scan import decode, ioc, jsflow, logic, pyflow, shflow
 from clawfence.scan.model import ScanFinding, SkillFile, SkillResult
 from clawfence.scan.rules import Rule, RuleSet, load_rules
-from clawfence.scan.sensitive import AGENT_SECRETS, FIELD_EXTRACT, CodeHit
+from clawfence.scan.sensitive import AGENT_SECRETS, FIELD_EXTRACT, PIPE_TO_SHELL, CodeHit
 from clawfence.scan.source import Loaded, SourceError, is_archive, load_archive, load_dir
 from clawfence.scan.text import DAMP, Segmented, run_regex, segment_code, segment_markdown
 from clawfence.scan.verdict import score, verdict
@@ -59,6 +59,7 @@ PREREQ = re.compile(
     r"one-time|important|critical|will not work|won't work|will fail|必需|前置|依赖|安装|首次|requisito|instalaci",
     re.I,
 )
+REVSHELL = re.compile(r"/dev/tcp/|\bnc\b[^\n]{0,40}\s-e\s|socket\.socket|IEX|DownloadString|Invoke-Expression", re.I)
 AGENT_HINT = re.compile(r"\.openclaw|\.clawdbot|\.moltbot|auth-profiles", re.I)
 RAW_IP_URL = re.compile(r"\b(https?|ftp)://\d{1,3}(\.\d{1,3}){3}|\bhttp://(?!localhost|127\.)")
 
@@ -206,7 +207,8 @@ def _scan_text(ctx: _Ctx, text: str, rel: str, lang: str, depth: int, fixed_line
             ln = line_no(text.count("\n", 0, p.offset) + 1)
             if decode.is_suspicious_plain(p.decoded):
                 shown = p.decoded.replace("\n", " ")[:140]
-                ctx.add("SC301", rel, ln, f"{p.encoding} decodes to: {shown}", boost, note)
+                sev = "critical" if PIPE_TO_SHELL.search(p.decoded) or REVSHELL.search(p.decoded) else None
+                ctx.add("SC301", rel, ln, f"{p.encoding} decodes to: {shown}", boost, note, sev)
                 _scan_text(ctx, p.decoded, rel, _guess_lang(p.decoded), depth + 1, ln, f"decoded {p.encoding}")
     for ind, off in ioc.match_text(text, ctx.feed):
         ctx.add(
@@ -289,6 +291,9 @@ def _scan_file(ctx: _Ctx, f: SkillFile, sha: str, fm: dict[str, object]) -> None
         fm.setdefault("_fm", seg.frontmatter)
     if lang in ("py", "js", "sh", "ps", "text"):
         for h in logic.code_logic(text):
+            ctx.add(h.rule, f.rel, h.line, h.evidence)
+    if lang == "text":
+        for h in logic.secret_exfil_lines(text):
             ctx.add(h.rule, f.rel, h.line, h.evidence)
     for h in logic.dependency_typos(f.rel, text):
         ctx.add(h.rule, f.rel, h.line, h.evidence)

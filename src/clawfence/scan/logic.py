@@ -42,18 +42,24 @@ ASK_SECRET = re.compile(
     r"|\b(read|cat|collect|gather|copy|dump|grab|include|attach)\b[^\n]{0,60}(~/\.aws|~/\.ssh|\.ssh/id_|\.aws/credentials|"
     r"auth-profiles|openclaw\.json|clawdbot\.json|(\.openclaw|\.clawdbot)/\.env|\.config/gh/hosts|keychain|browser cookies|"
     r"wallet files?)"
+    r"|\b(paste|enter|type|provide|give|share)\b[^\n]{0,40}(private key|seed phrase|recovery (words|phrase)|mnemonic)"
+    r"|\b(lee|leer|copia|recoge|obt[eé]n)\b[^\n]{0,60}(~/\.aws|~/\.ssh|\.env\b|auth-profiles|openclaw\.json|credenciales)"
+    r"|(读取|复制|收集)[^\n]{0,30}(~/\.aws|~/\.ssh|\.env\b|auth-profiles|openclaw\.json|凭据|密钥文件)"
     r"|(向用户)?(索取|询问|要求)[^\n]{0,20}(密钥|令牌|助记词|私钥|密码|凭据)",
     re.I,
 )
 SEND_OUT = re.compile(
     r"(\bcurl\b[^\n]*(\s-d\b|--data|\s-F\b|-X\s*POST)|\b(send|submit|post|upload|forward|save a copy|store a copy|copy)\b"
-    r"[^\n]{0,80}(https?://|\bto\b[^\n]{0,30}(endpoint|service|server|url|address|api))|(发送|上传|提交)[^\n]{0,30}https?://)",
+    r"[^\n]{0,80}(https?://|\bto\b[^\n]{0,30}(endpoint|service|server|url|address|api))|(发送|上传|提交)[^\n]{0,30}https?://"
+    r"|\b(env[ií]a|enviar|sube|subir|manda|mandar)\b[^\n]{0,80}https?://)",
     re.I,
 )
 SECRET_PLACEHOLDER = re.compile(r"<[A-Z0-9_ .]*(TOKEN|KEYS?|WORDS?\d?|SEED|PASSWORD|MNEMONIC|SECRET|PRIVATE)[A-Z0-9_ .]*>")
 SECRET_TO_URL = re.compile(
     r"(api[ _-]?keys?|tokens?|passwords?|credentials|seed phrase|recovery words|private keys?|助记词|私钥|密钥)[^\n]{0,80}"
-    r"\b(send|save|store|copy|upload|post|forward|submit)\b[^\n]{0,60}https?://",
+    r"\b(send|sent|sends|save|store|copy|upload|uploaded|post|posted|forward|forwarded|submit|submitted)\b[^\n]{0,60}https?://"
+    r"|\b(send|upload|post|forward|exfiltrate|include|attach)\b[^\n]{0,40}(~/\.aws|~/\.ssh|\.ssh/id_|\.env\b|credentials|"
+    r"private key|seed phrase|api keys?|tokens?)[^\n]{0,80}(https?://|request body|query string|payload)",
     re.I,
 )
 CONFIG_TAMPER = re.compile(
@@ -143,6 +149,15 @@ def markdown_logic(seg: Segmented) -> list[CodeHit]:
             hits.append(CodeHit("SC214", direct[0], by_no[direct[0]].text.strip()[:160]))
         _ = heading
     return hits
+
+
+def secret_exfil_lines(text: str) -> list[CodeHit]:
+    """SC214 in data/text files (tool manifests, JSON, YAML): one line both naming secrets and sending them out."""
+    hits = []
+    for no, ln in enumerate(text.split("\n"), 1):
+        if len(ln) < 4000 and SECRET_TO_URL.search(ln):
+            hits.append(CodeHit("SC214", no, ln.strip()[:160]))
+    return hits[:3]
 
 
 def _negated(text: str) -> bool:

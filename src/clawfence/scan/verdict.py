@@ -43,7 +43,7 @@ def combos(findings: list[ScanFinding]) -> list[str]:
     out = []
     hij = [f for f in strong if f.rule in HIJACK and f.confidence >= 0.6]
     act = [f for f in strong if f.capability in ACTION_CAPS]
-    if any(a.severity == "critical" or (a.path == h.path and abs(a.line - h.line) <= 15) for h in hij for a in act):
+    if any(a.severity in ("critical", "high") or (a.path == h.path and abs(a.line - h.line) <= 15) for h in hij for a in act):
         out.append("agent-hijack+action")
     pers = [f for f in strong if f.capability == "persistence"]
     rem = [f for f in strong if f.capability in ("remote-exec", "reverse-shell", "exfiltration")]

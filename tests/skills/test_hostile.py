@@ -118,3 +118,14 @@ def test_archive_of_archive_bounded(tmp_path: Path) -> None:
     z = tmp_path / "nested.zip"
     z.write_bytes(data)
     assert "SC706" in _rules(z)
+
+
+def test_deep_nesting_in_yaml_python_json(tmp_path: Path) -> None:
+    d = tmp_path / "skill"
+    d.mkdir()
+    body = "```python\nx = " + "(" * 100000 + "\n```\n"
+    (d / "SKILL.md").write_text("---\nname: n\ndescription: " + "[" * 50000 + "\n---\n\n" + body)
+    (d / "package.json").write_text("[" * 200000)
+    (d / "deep.py").write_text("y = " + "[" * 200000 + "]" * 200000 + "\n")
+    (r,) = scan_path(d)
+    assert r.name in ("n", "skill") and r.verdict in ("benign", "suspicious", "malicious")

@@ -23,7 +23,7 @@ UESC = re.compile(r"((?:\\u00[0-9a-fA-F]{2}){6,})")
 CHARCODES = re.compile(r"((?:\d{2,3}\s*,\s*){8,}\d{2,3})")
 LITERAL = re.compile(r"([\"'])([^\"'\n\\]{8,400})\1")
 CONCAT = re.compile(r"([\"'])([^\"'\n]{0,80})\1(?:\s*\+\s*([\"'])([^\"'\n]{0,80})\3){2,}")
-JOINLIST = re.compile(r"join\(\s*\[([^\]]{10,800})\]|\[([^\]]{10,800})\]\s*\.join\(")
+JOINLIST = re.compile(r"join\(\s*\[([^\[\]]{10,800})\]|\[([^\[\]]{10,800})\]\s*\.join\(")
 OCTESC = re.compile(r"((?:\\[0-3][0-7]{2}){6,})")
 SUSPICIOUS_PLAIN = re.compile(
     r"(https?://|\b(curl|wget|bash|sh\s+-c|/bin/(ba)?sh|eval|exec|import\s|require\(|powershell|"
@@ -144,7 +144,7 @@ def find_payloads(text: str) -> Iterator[Payload]:
         s = "".join(chr(int(raw[i + 1:i + 4], 8)) for i in range(0, len(raw), 4))
         if _printable(s):
             yield Payload("octal-escape", m.start(1), raw, s)
-    for m in JOINLIST.finditer(text):
+    for m in JOINLIST.finditer(text) if "join(" in text else ():
         parts = re.findall(r"([\"'])([^\"'\n]{0,40})\1", m.group(1) or m.group(2))
         joined = "".join(p[1] for p in parts)
         if len(parts) >= 3 and SUSPICIOUS_PLAIN.search(joined) and not any(SUSPICIOUS_PLAIN.search(p[1]) for p in parts):

@@ -84,17 +84,23 @@ def frontmatter(text: str) -> dict[str, Any]:
     end = text.find("\n---", 3)
     if end < 0 or end > 100_000:
         return {}
+    if text.count("[", 3, end) + text.count("{", 3, end) > 500:  # pathological nesting: PyYAML is quadratic
+        return _fm_fallback(text[3:end])
     try:
         doc = yaml.safe_load(text[3:end])
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError, MemoryError):
         doc = None
     if isinstance(doc, dict):
         return doc
+    return _fm_fallback(text[3:end])
+
+
+def _fm_fallback(fm: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in ("name", "description"):
-        m = re.search(rf"^{key}:\s*(.+)$", text[3:end], re.M)
+        m = re.search(rf"^{key}:\s*(.+)$", fm, re.M)
         if m:
-            out[key] = m.group(1).strip().strip("\"'")
+            out[key] = m.group(1).strip().strip("\"'")[:500]
     return out
 
 

@@ -111,8 +111,8 @@ def update_feed(src: Path) -> int:
 @lru_cache(maxsize=4)
 def _matchers(
     inds: tuple[Indicator, ...],
-) -> tuple[list[tuple[Indicator, re.Pattern[str]]], dict[str, Indicator], dict[str, Indicator]]:
-    text_m: list[tuple[Indicator, re.Pattern[str]]] = []
+) -> tuple[list[tuple[Indicator, re.Pattern[str], str]], dict[str, Indicator], dict[str, Indicator]]:
+    text_m: list[tuple[Indicator, re.Pattern[str], str]] = []
     hashes: dict[str, Indicator] = {}
     accounts: dict[str, Indicator] = {}
     for i in inds:
@@ -124,7 +124,7 @@ def _matchers(
             for name in re.split(r"[,\s]+", i.value):
                 name = re.sub(r"\(.*\)", "", name).strip()
                 if len(name) >= 6:
-                    text_m.append((i, re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.I)))
+                    text_m.append((i, re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.I), name.lower()))
         elif i.type == "slug-pattern":
             for name in re.split(r"[,\s]+", i.value):
                 if name and "<" not in name and name.lower() not in OFFICIAL_SLUGS:
@@ -132,18 +132,22 @@ def _matchers(
         elif i.type == "zip-password":
             continue
         elif i.type in ("ipv4", "ipv4:port"):
-            text_m.append((i, re.compile(rf"(?<![\d.]){re.escape(i.value)}(?![\d])")))
+            text_m.append((i, re.compile(rf"(?<![\d.]){re.escape(i.value)}(?![\d])"), i.value.lower()))
         elif i.type == "url-path":
-            text_m.append((i, re.compile(re.escape(i.value) + r"\b")))
+            text_m.append((i, re.compile(re.escape(i.value) + r"\b"), i.value.lower()))
         else:
-            text_m.append((i, re.compile(re.escape(i.value.rstrip("…").strip()), re.I)))
+            lit = i.value.rstrip("…").strip()
+            text_m.append((i, re.compile(re.escape(lit), re.I), lit.lower()))
     return text_m, hashes, accounts
 
 
 def match_text(text: str, inds: tuple[Indicator, ...]) -> list[tuple[Indicator, int]]:
     """(indicator, offset) for every text indicator found in ``text`` (first occurrence each)."""
     out = []
-    for ind, rx in _matchers(inds)[0]:
+    low = text.lower()
+    for ind, rx, needle in _matchers(inds)[0]:
+        if needle not in low:
+            continue
         m = rx.search(text)
         if m:
             out.append((ind, m.start()))

@@ -92,6 +92,8 @@ def _base(t: ast.AST) -> list[str]:
 
 
 class _Taint:
+    """Fixed-point name taint over one module. Per-node facts are computed once and cached by node id."""
+
     def __init__(self, tree: ast.AST, rx: re.Pattern[str], env: bool) -> None:
         self.tree = tree
         self.rx = rx
@@ -99,79 +101,90 @@ class _Taint:
         self.names: set[str] = set()
         self.funcs: set[str] = set()
         self.source_line = 0
+        self._info: dict[int, tuple[frozenset[str], frozenset[str], bool, bool]] = {}
+
+    def _facts(self, node: ast.AST) -> tuple[frozenset[str], frozenset[str], bool, bool]:
+        key = id(node)
+        got = self._info.get(key)
+        if got is not None:
+            return got
+        names: set[str] = set()
+        calls: set[str] = set()
+        consts: list[str] = []
+        environ: list[ast.AST] = []
+        safe: set[int] = set()
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name):
+                names.add(n.id)
+            elif isinstance(n, ast.Call):
+                calls.add(_name(n.func))
+                if isinstance(n.func, ast.Attribute) and n.func.attr == "get":
+                    safe.add(id(n.func.value))
+            elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+                consts.append(n.value)
+            elif isinstance(n, ast.Attribute) and n.attr == "environ" and _full(n.value) == "os":
+                environ.append(n)
+            elif isinstance(n, ast.Subscript):
+                safe.add(id(n.value))
+            elif isinstance(n, ast.Compare):
+                safe.update(id(c) for c in n.comparators)
+        sens = bool(consts) and (is_sensitive("/".join(consts), self.rx) or any(is_sensitive(c, self.rx) for c in consts))
+        env = any(id(e) not in safe for e in environ)
+        got = (frozenset(names), frozenset(calls), sens, env)
+        self._info[key] = got
+        return got
 
     def tainted(self, node: ast.AST | None) -> bool:
         if node is None:
             return False
-        consts = _consts(node)
-        if consts and (is_sensitive("/".join(consts), self.rx) or any(is_sensitive(c, self.rx) for c in consts)):
-            return True
-        for n in ast.walk(node):
-            if isinstance(n, ast.Name) and n.id in self.names:
-                return True
-            if isinstance(n, ast.Call) and _name(n.func) in self.funcs:
-                return True
-            if isinstance(n, ast.Call) and _name(n.func) in ("getenv", "get") and n.args:
-                a = n.args[0]
-                if isinstance(a, ast.Constant) and isinstance(a.value, str) and _full(n.func).startswith("os."):
-                    continue
-        return self.env and self._env_dump(node)
-
-    def _env_dump(self, node: ast.AST) -> bool:
-        for n in ast.walk(node):
-            if isinstance(n, ast.Attribute) and n.attr == "environ" and _full(n.value) == "os":
-                parent_ok = False
-                for p in ast.walk(node):
-                    if isinstance(p, ast.Subscript) and p.value is n:
-                        parent_ok = True
-                    if (
-                        isinstance(p, ast.Call)
-                        and isinstance(p.func, ast.Attribute)
-                        and p.func.value is n
-                        and p.func.attr == "get"
-                    ):
-                        parent_ok = True
-                    if isinstance(p, ast.Compare) and n in p.comparators:
-                        parent_ok = True
-                if not parent_ok:
-                    return True
-        return False
+        names, calls, sens, env = self._facts(node)
+        return sens or (self.env and env) or bool(names & self.names) or bool(calls & self.funcs)
 
     def run(self) -> None:
-        for _ in range(6):
+        flows: list[tuple[list[str], ast.AST, int, list[ast.expr]]] = []
+        returns: list[tuple[str, list[ast.expr]]] = []
+        for n in ast.walk(self.tree):
+            targets: list[ast.AST] = []
+            value: ast.AST | None = None
+            guard: list[ast.expr] = []
+            if isinstance(n, ast.Assign):
+                targets, value = list(n.targets), n.value
+            elif isinstance(n, (ast.AugAssign, ast.AnnAssign)):
+                targets, value = [n.target], n.value
+            elif isinstance(n, (ast.For, ast.comprehension)):
+                targets, value = [n.target], n.iter
+            elif isinstance(n, ast.withitem) and n.optional_vars is not None:
+                targets, value = [n.optional_vars], n.context_expr
+            elif isinstance(n, ast.NamedExpr):
+                targets, value = [n.target], n.value
+            elif (
+                isinstance(n, ast.Expr)
+                and isinstance(n.value, ast.Call)
+                and isinstance(n.value.func, ast.Attribute)
+                and n.value.func.attr in MUTATORS
+            ):
+                targets, value, guard = [n.value.func.value], n.value, list(n.value.args)
+            if value is not None:
+                bases = [b for t in targets for b in _base(t)]
+                if bases:
+                    flows.append((bases, value, getattr(n, "lineno", 0), guard))
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                rets = [r.value for r in ast.walk(n) if isinstance(r, (ast.Return, ast.Yield)) and r.value is not None]
+                if rets:
+                    returns.append((n.name, rets))
+        for _ in range(8):
             before = (len(self.names), len(self.funcs))
-            for n in ast.walk(self.tree):
-                targets: list[ast.AST] = []
-                value: ast.AST | None = None
-                if isinstance(n, ast.Assign):
-                    targets, value = list(n.targets), n.value
-                elif isinstance(n, (ast.AugAssign, ast.AnnAssign)):
-                    targets, value = [n.target], n.value
-                elif isinstance(n, (ast.For, ast.comprehension)):
-                    targets, value = [n.target], n.iter
-                elif isinstance(n, ast.withitem) and n.optional_vars is not None:
-                    targets, value = [n.optional_vars], n.context_expr
-                elif isinstance(n, ast.NamedExpr):
-                    targets, value = [n.target], n.value
-                elif (
-                    isinstance(n, ast.Expr)
-                    and isinstance(n.value, ast.Call)
-                    and isinstance(n.value.func, ast.Attribute)
-                    and n.value.func.attr in MUTATORS
-                    and any(self.tainted(a) for a in n.value.args)
-                ):
-                    targets, value = [n.value.func.value], n.value
-                if value is not None and self.tainted(value):
-                    for t in targets:
-                        for b in _base(t):
-                            if b not in self.names:
-                                self.names.add(b)
-                                self.source_line = self.source_line or getattr(n, "lineno", 0)
-                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name not in self.funcs:
-                    for r in ast.walk(n):
-                        if isinstance(r, (ast.Return, ast.Yield)) and self.tainted(r.value):
-                            self.funcs.add(n.name)
-                            break
+            for bases, value, line, guard in flows:
+                if guard and not any(self.tainted(a) for a in guard):
+                    continue
+                if self.tainted(value):
+                    for b in bases:
+                        if b not in self.names:
+                            self.names.add(b)
+                            self.source_line = self.source_line or line
+            for fname, rets in returns:
+                if fname not in self.funcs and any(self.tainted(r) for r in rets):
+                    self.funcs.add(fname)
             if (len(self.names), len(self.funcs)) == before:
                 break
 

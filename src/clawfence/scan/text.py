@@ -9,6 +9,7 @@ not as an instruction; its confidence is multiplied by :data:`DAMP`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from clawfence.scan.rules import Rule
@@ -191,27 +192,53 @@ Hit = tuple[Rule, Line, str, bool]
 def run_regex(lines: list[Line], rules: list[Rule], full: str, max_line: int = 4000) -> list[Hit]:
     """Match every regex rule on each line in its scope; one hit per (rule, line). Long lines are clipped.
 
-    Prefilter: a rule with ``keywords`` runs only when one of them occurs in the lower-cased text, and then only
-    on lines containing one (every pattern of a rule must contain one of its keywords; a test enforces it)."""
+    Prefilter: a rule with ``keywords`` is tried only on lines containing one of them (found with ``str.find`` on
+    the lower-cased text; every pattern of a rule must contain one of its keywords, a test enforces it)."""
     hits: list[Hit] = []
     low = full.lower()
-    active = [r for r in rules if not r.keywords or any(k in low for k in r.keywords)]
-    if not active:
-        return hits
-    for line in lines:
-        if not line.text.strip():
-            continue
-        text = line.text if len(line.text) <= max_line else line.text[:max_line]
-        ltext = text.lower()
-        for rule in active:
+    starts: list[int] = []
+    pos = 0
+    for ln in lines:
+        starts.append(pos)
+        pos += len(ln.text) + 1
+    if len(starts) != len(lines) or pos - 1 != len(full):
+        starts = []  # lines do not map 1:1 onto ``full``: fall back to per-line keyword checks
+    for rule in rules:
+        if rule.keywords:
+            if not any(k in low for k in rule.keywords):
+                continue
+            cand = _candidates(low, rule.keywords, starts) if starts else None
+        else:
+            cand = None
+        idxs = sorted(cand) if cand is not None else range(len(lines))
+        pats = rule.compiled()
+        for i in idxs:
+            line = lines[i]
             if line.ctx not in rule.scope and line.ctx != "mixed":
                 continue
-            if rule.keywords and not any(k in ltext for k in rule.keywords):
-                continue
-            for rx in rule.compiled():
+            text = line.text if len(line.text) <= max_line else line.text[:max_line]
+            if cand is None and rule.keywords:
+                lt = text.lower()
+                if not any(k in lt for k in rule.keywords):
+                    continue
+            for rx in pats:
                 m = rx.search(text)
                 if m:
                     damped = rule.dampen and line_damped(line, m.start(), m.end())
                     hits.append((rule, line, m.group(0), damped))
                     break
+    hits.sort(key=lambda h: h[1].no)
     return hits
+
+
+def _candidates(low: str, keywords: tuple[str, ...], starts: list[int], cap: int = 20000) -> set[int]:
+    """Indexes of lines containing any keyword (bounded number of occurrences per keyword)."""
+    out: set[int] = set()
+    for k in keywords:
+        p = low.find(k)
+        n = 0
+        while p != -1 and n < cap:
+            out.add(bisect_right(starts, p) - 1)
+            p = low.find(k, p + 1)
+            n += 1
+    return out

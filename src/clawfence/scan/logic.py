@@ -170,9 +170,22 @@ def _negated(text: str) -> bool:
     return bool(re.search(r"\b(never|do not|don't|must not|refuse|not)\b|不要|切勿|禁止", text, re.I))
 
 
+CLIP_WRITE = re.compile(
+    r"pbcopy|xclip\s+-selection|xsel\s+-b|clipboard\.(write|set|writeText|copy)|pyperclip\.copy|Set-Clipboard|wl-copy", re.I
+)
+CRYPTO_ADDR_RX = re.compile(
+    r"0x\[a-fA-F0-9\]\{40\}|0x\[0-9a-fA-F\]\{40\}|\[13\]\[a-km-zA-HJ-NP-Z1-9\]|bc1\[|\[1-9A-HJ-NP-Za-km-z\]\{3[2-4]"
+)
+
+
 def code_logic(text: str) -> list[CodeHit]:
-    """SC407 (config weakening / skill tampering) and SC405 (agent file writes) in any code text."""
+    """SC407 (config weakening / skill tampering), SC405 (agent file writes) and SC409 (clipboard address swap)
+    in any code text."""
     hits: list[CodeHit] = []
+    cw = CLIP_WRITE.search(text)
+    if cw and CRYPTO_ADDR_RX.search(text):
+        line = text.count("\n", 0, cw.start()) + 1
+        hits.append(CodeHit("SC414", line, "clipboard rewritten where a crypto-address pattern is matched (address swap)"))
     for rx, rule in ((CONFIG_TAMPER, "SC407"), (SKILL_TAMPER, "SC411"), (CODE_AGENT_WRITE, "SC405")):
         m = rx.search(text)
         if m:

@@ -248,9 +248,22 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
         if isinstance(n, (ast.Import, ast.ImportFrom))
         for a in (n.names if isinstance(n, ast.Import) else [ast.alias(n.module or "")])
     }
+    fetched: set[str] = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Assign) and any(
+            (isinstance(x, ast.Call) and _name(x.func) in {"urlopen", "recv", "urlretrieve"})
+            or (isinstance(x, ast.Call) and _name(x.func) == "get" and _name(getattr(x.func, "value", x)) in NET_GET_BASES)
+            or (isinstance(x, ast.Attribute) and x.attr in ("text", "content") and isinstance(x.value, ast.Call))
+            for x in ast.walk(n.value)
+        ):
+            fetched.update(b for t in n.targets for b in _base(t))
     for c in calls:
         nm = _name(c.func)
-        if nm in EXEC_FUNCS and isinstance(c.func, ast.Name) and c.args and not isinstance(c.args[0], ast.Constant):
+        if nm in EXEC_FUNCS and isinstance(c.func, ast.Name) and c.args and any(
+            isinstance(x, ast.Name) and x.id in fetched for x in ast.walk(c.args[0])
+        ):
+            hits.append(CodeHit("SC104", c.lineno, ev(c), "executes code received from the network"))
+        elif nm in EXEC_FUNCS and isinstance(c.func, ast.Name) and c.args and not isinstance(c.args[0], ast.Constant):
             inner = {_name(x.func) for x in ast.walk(c.args[0]) if isinstance(x, ast.Call)}
             inner |= {_name(x) for x in ast.walk(c.args[0]) if isinstance(x, ast.Attribute)}
             if (
@@ -263,6 +276,10 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
                 hits.append(CodeHit("SC103", c.lineno, ev(c)))
             else:
                 hits.append(CodeHit("SC302", c.lineno, ev(c)))
+        elif nm in SHELL_FUNCS and fetched and any(
+            isinstance(x, ast.Name) and x.id in fetched for a in c.args for x in ast.walk(a)
+        ):
+            hits.append(CodeHit("SC104", c.lineno, ev(c), "runs a command received from the network"))
         elif nm in SHELL_FUNCS:
             for s in _consts(c):
                 if PIPE_TO_SHELL.search(s):

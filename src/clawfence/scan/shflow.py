@@ -93,6 +93,12 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
                 tainted.add(_txt(var_n))
         for c in commands:
             cmd = _cmd_name(c)
+            if cmd == "read" and re.search(r"\s-\w*s", _txt(c)):
+                words = _txt(c).split()
+                if words and re.fullmatch(r"[A-Za-z_]\w*", words[-1]) and words[-1] not in tainted:
+                    tainted.add(words[-1])
+                    source_line = source_line or c.start_point[0] + 1
+                continue
             if cmd not in COPY_CMDS:
                 continue
             args = _txt(c)

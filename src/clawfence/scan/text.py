@@ -24,7 +24,7 @@ WARN_HEADING = re.compile(
 )
 NEGATION = re.compile(
     r"(\bnever\b|\brefuse|\bavoid|\bscam|\bred.?flag|\bbeware|\bwarn|\bmalicious|\bphishing|\bsuspicious|"
-    r"\battack|\bstop\b|\bblock|\bdetect|\bflag(s|ged)?\b|\bdangerous|\bfake\b|\bexample|\be\.g\.|\bsuch as\b|"
+    r"\battack|\bstop\b|\bblocked\b|\bdetect(s|ed|ion)?\b|\bflagged\b|\bdangerous|\bfake\b|\bexample|\be\.g\.|\bsuch as\b|"
     r"\bnot\s+(needed|required|necessary)|\bdo not (run|paste|execute|install|trust|follow|share|give|type|enter)|"
     r"\bdon'?t (run|paste|execute|install|trust|follow|share|give|type|enter)|"
     r"不要|切勿|禁止|警惕|诈骗|绝不|永远不要|nunca|no compartas)",

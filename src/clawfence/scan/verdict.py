@@ -49,7 +49,9 @@ def combos(findings: list[ScanFinding]) -> list[str]:
     rem = [f for f in strong if f.capability in ("remote-exec", "reverse-shell", "exfiltration")]
     if any(p.path == r.path and abs(p.line - r.line) <= 30 for p in pers for r in rem):
         out.append("persistence+remote")
-    if "binary" in caps and rules & {"SC108", "SC105", "SC703"} and "SC701" in rules | {f.rule for f in findings}:
+    if ("binary" in caps and rules & {"SC108", "SC105", "SC703"} and "SC701" in rules | {f.rule for f in findings}) or (
+        {"SC105", "SC108"} <= rules
+    ):
         out.append("binary+bypass")
     return out
 

@@ -401,6 +401,16 @@ CASES: list[tuple[str, dict[str, str], set[str], set[str], str | None]] = [
     ),
     # negatives: decoys must stay quiet
     (
+        "decoy-key-sent-to-own-api",
+        {
+            "SKILL.md": FM.format(name="w", desc="Weather client, needs an API key")
+            + "The script sends your API key only to https://api.weather.invalid as a header; nothing else is sent.\n"
+        },
+        set(),
+        {"SC214"},
+        "benign",
+    ),
+    (
         "decoy-warning-table",
         {
             "SKILL.md": FM.format(name="g", desc="guard") + "## Red flags\n\n| Pattern | Example |\n|--|--|\n"

@@ -192,7 +192,8 @@ def _scan_text(ctx: _Ctx, text: str, rel: str, lang: str, depth: int, fixed_line
     if lang == "md":
         for h in logic.markdown_logic(seg):
             sev = "critical" if h.rule == "SC408" and h.note == "network command hidden" else None
-            ctx.add(h.rule, rel, line_no(h.line), h.evidence, boost, note or h.note, sev)
+            mult = boost * (0.6 if h.note == "direct" else 1.0)
+            ctx.add(h.rule, rel, line_no(h.line), h.evidence, mult, note or h.note, sev)
     for ui in decode.unicode_issues(text):
         if ui.kind == "tag":
             ctx.add("SC704", rel, line_no(ui.line), f"{ui.count} TAG characters decode to: {ui.decoded[:120]!r}", 1.0, note)
@@ -294,7 +295,7 @@ def _scan_file(ctx: _Ctx, f: SkillFile, sha: str, fm: dict[str, object]) -> None
             ctx.add(h.rule, f.rel, h.line, h.evidence)
     if lang == "text":
         for h in logic.secret_exfil_lines(text):
-            ctx.add(h.rule, f.rel, h.line, h.evidence)
+            ctx.add(h.rule, f.rel, h.line, h.evidence, 0.6, h.note)
     for h in logic.dependency_typos(f.rel, text):
         ctx.add(h.rule, f.rel, h.line, h.evidence)
     hooks, cmds = logic.install_hooks(f.rel, text, logic.frontmatter(text) if base.lower() == "skill.md" else {})

@@ -49,7 +49,7 @@ ASK_SECRET = re.compile(
     re.I,
 )
 SEND_OUT = re.compile(
-    r"(\bcurl\b[^\n]*(\s-d\b|--data|\s-F\b|-X\s*POST)|\b(send|submit|post|upload|forward|save a copy|store a copy|copy)\b"
+    r"(\bcurl\b[^\n]*(\s-d\b|--data|\s-F\b|-X\s*POST)|\b(send|sent|submit|post|upload|forward|save a copy|store a copy|copy)\b"
     r"[^\n]{0,80}(https?://|\bto\b[^\n]{0,30}(endpoint|service|server|url|address|api))|(发送|上传|提交)[^\n]{0,30}https?://"
     r"|\b(env[ií]a|enviar|sube|subir|manda|mandar)\b[^\n]{0,80}https?://)",
     re.I,
@@ -148,21 +148,25 @@ def markdown_logic(seg: Segmented) -> list[CodeHit]:
         ask = [n for n in nos if ASK_SECRET.search(by_no[n].text) and not _negated(by_no[n].text)]
         send = [n for n in nos if SEND_OUT.search(by_no[n].text) and not _negated(by_no[n].text)]
         place = [n for n in nos if SECRET_PLACEHOLDER.search(by_no[n].text) and by_no[n].ctx == "code"]
-        direct = [n for n in nos if SECRET_TO_URL.search(by_no[n].text) and not _negated(by_no[n].text)]
+        direct = [n for n in nos if SECRET_TO_URL.search(by_no[n].text) and not _negated(by_no[n].text)
+                  and not ONLY_TO.search(by_no[n].text)]
         if ask and (send or place):
             hits.append(CodeHit("SC214", ask[0], by_no[ask[0]].text.strip()[:160], f"sent at line {(send or place)[0]}"))
         elif direct:
-            hits.append(CodeHit("SC214", direct[0], by_no[direct[0]].text.strip()[:160]))
+            hits.append(CodeHit("SC214", direct[0], by_no[direct[0]].text.strip()[:160], "direct"))
         _ = heading
     return hits
+
+
+ONLY_TO = re.compile(r"\bonly (to|with)\b|\bexclusively\b|\bas (an? )?(auth|authorization|bearer)\b|\bheader\b", re.I)
 
 
 def secret_exfil_lines(text: str) -> list[CodeHit]:
     """SC214 in data/text files (tool manifests, JSON, YAML): one line both naming secrets and sending them out."""
     hits = []
     for no, ln in enumerate(text.split("\n"), 1):
-        if len(ln) < 4000 and SECRET_TO_URL.search(ln):
-            hits.append(CodeHit("SC214", no, ln.strip()[:160]))
+        if len(ln) < 4000 and SECRET_TO_URL.search(ln) and not ONLY_TO.search(ln) and not _negated(ln):
+            hits.append(CodeHit("SC214", no, ln.strip()[:160], "direct"))
     return hits[:3]
 
 

@@ -60,6 +60,7 @@ PREREQ = re.compile(
     re.I,
 )
 REVSHELL = re.compile(r"/dev/tcp/|\bnc\b[^\n]{0,40}\s-e\s|socket\.socket|IEX|DownloadString|Invoke-Expression", re.I)
+SCRIPT_TAG = re.compile(r"<script[^>]*>(.*?)</script>", re.I | re.S)
 AGENT_HINT = re.compile(r"\.openclaw|\.clawdbot|\.moltbot|auth-profiles", re.I)
 RAW_IP_URL = re.compile(r"\b(https?|ftp)://\d{1,3}(\.\d{1,3}){3}|\bhttp://(?!localhost|127\.)")
 
@@ -283,9 +284,16 @@ def _scan_file(ctx: _Ctx, f: SkillFile, sha: str, fm: dict[str, object]) -> None
         ctx.add("SC707", f.rel, 0, f"{f.size} bytes{' (head and tail scanned)' if f.truncated else ''}")
     lang = _lang_of(f.rel)
     if lang == "text" and text.startswith("#!"):
-        first = text.split("\n", 1)[0]
-        lang = "py" if "python" in first else "js" if "node" in first else "sh"
+        shebang = text.split("\n", 1)[0]
+        lang = "py" if "python" in shebang else "js" if "node" in shebang else "sh"
     seg = _scan_text(ctx, text, f.rel, lang, 0)
+    if f.rel.lower().endswith((".html", ".htm", ".svg", ".xhtml", ".xml")):
+        svg = f.rel.lower().endswith(".svg")
+        for sm in SCRIPT_TAG.finditer(text[:2_000_000]):
+            top = text.count("\n", 0, sm.start(1)) + 1
+            for h in jsflow.analyse(sm.group(1), browser=svg):
+                if h.rule != "SC211":
+                    ctx.add(h.rule, f.rel, top + h.line - 1, h.evidence, 1.0, h.note or "script in markup")
     base = f.rel.rsplit("/", 1)[-1]
     if base.lower() == "skill.md" and "/" not in f.rel and not fm:
         fm.update(logic.frontmatter(text))

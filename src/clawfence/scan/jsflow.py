@@ -28,6 +28,7 @@ DECODE_HINT = re.compile(
 )
 FETCH_HINT = re.compile(r"\bfetch\(|axios|https?\.get|\.text\(\)|XMLHttpRequest|responseText|require\(['\"]https?['\"]\)")
 ENV_WHOLE = re.compile(r"(JSON\.stringify|Object\.(entries|keys|values|assign))\(\s*process\.env\s*\)|\.\.\.process\.env\b")
+BROWSER_STORE = re.compile(r"document\.cookie|\blocalStorage\b|\bsessionStorage\b|indexedDB\.databases")
 MAX_NODES = 300_000
 
 
@@ -60,9 +61,10 @@ def _idents(n: Node) -> set[str]:
     return {_txt(x) for x in _walk(n) if x.type in ("identifier", "shorthand_property_identifier")}
 
 
-def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False) -> list[CodeHit]:
+def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False, browser: bool = False) -> list[CodeHit]:
     """Findings for one JS/TS source (lines relative to ``text``); ``rx`` selects the source tier,
-    ``taint_only`` keeps only flow findings (second-tier pass)."""
+    ``taint_only`` keeps only flow findings (second-tier pass); ``browser`` adds cookies/localStorage/sessionStorage
+    as sources (scripts inside SVG/markup assets, where a skill has no reason to read them)."""
     if len(text) > 2_000_000:
         return []
     tree = _parser().parse(text.encode("utf-8", "replace"))
@@ -78,7 +80,7 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
         if s and (is_sensitive("/".join(s), rx) or any(is_sensitive(x, rx) for x in s)):
             return True
         body = _txt(n)
-        if not taint_only and ENV_WHOLE.search(body):
+        if not taint_only and (ENV_WHOLE.search(body) or (browser and BROWSER_STORE.search(body))):
             return True
         ids = _idents(n)
         return bool(ids & tainted or ids & funcs)

@@ -362,6 +362,8 @@ POPULAR_PKGS = frozenset({
     "yargs", "node-fetch", "typescript", "webpack", "discord.js", "ethers", "puppeteer", "telegraf",
     "mongoose", "socket.io", "nodemailer",
 })
+#: Real packages one edit away from a popular one (never reported).
+LEGIT_LOOKALIKES = frozenset({"preact", "dotenvx", "scapy", "openapi", "pillow-heif", "redis-py", "torchx", "clawdhub"})
 _INSTALL_LINE = re.compile(r"\b(?:pip3?|uv pip|pipx|npm|pnpm|yarn|bun)\s+(?:install|i|add)\s+([^\n|;&#]+)", re.I)
 
 
@@ -397,7 +399,7 @@ def dependency_typos(rel: str, text: str) -> list[CodeHit]:
     hits: list[CodeHit] = []
     for name, no in _dep_names(rel, text):
         n = name.lower().replace("_", "-")
-        if len(n) < 5 or n in POPULAR_PKGS:
+        if len(n) < 5 or n in POPULAR_PKGS or n in LEGIT_LOOKALIKES:
             continue
         for p in POPULAR_PKGS:
             if len(p) >= 5 and _lev1(n, p):

@@ -30,6 +30,7 @@ SUSPICIOUS_PLAIN = re.compile(
     r"/dev/tcp|nc\s+-|urlopen|fetch\(|socket|base64|iex|invoke-|\.ssh|\.env|webhook|chmod)\b)",
     re.I,
 )
+REVERSER = re.compile(r"\[::-1\]|reverse\(|\brev\b|Reverse\(|strrev|reversed\(")
 MAX_BLOBS = 200
 
 
@@ -114,6 +115,8 @@ def find_payloads(text: str) -> Iterator[Payload]:
             n += 1
             yield Payload("hex", m.start(1), raw, s)
     for rx, enc in ((XESC, "hex-escape"), (UESC, "unicode-escape")):
+        if ("\\x" if enc == "hex-escape" else "\\u00") not in text:
+            continue
         for m in rx.finditer(text):
             raw = m.group(1)
             step = 4 if enc == "hex-escape" else 6
@@ -123,23 +126,23 @@ def find_payloads(text: str) -> Iterator[Payload]:
                 continue
             if _printable(s):
                 yield Payload(enc, m.start(1), raw, s)
-    for m in CHARCODES.finditer(text):
+    for m in CHARCODES.finditer(text) if "," in text else ():
         nums = [int(x) for x in re.findall(r"\d+", m.group(1))]
         if all(9 <= v <= 126 for v in nums):
             s = "".join(chr(v) for v in nums)
             if _printable(s):
                 yield Payload("char-codes", m.start(1), m.group(1)[:60], s)
-    for m in LITERAL.finditer(text):
+    for m in LITERAL.finditer(text) if REVERSER.search(text) else ():
         lit = m.group(2)
         rev = lit[::-1]
         if SUSPICIOUS_PLAIN.search(rev) and not SUSPICIOUS_PLAIN.search(lit):
             yield Payload("reversed", m.start(2), lit, rev)
-    for m in CONCAT.finditer(text):
+    for m in CONCAT.finditer(text) if "+" in text else ():
         parts = re.findall(r"([\"'])([^\"'\n]{0,80})\1", m.group(0))
         joined = "".join(p[1] for p in parts)
         if SUSPICIOUS_PLAIN.search(joined) and not any(SUSPICIOUS_PLAIN.search(p[1]) for p in parts):
             yield Payload("concatenation", m.start(), m.group(0)[:60], joined)
-    for m in OCTESC.finditer(text):
+    for m in OCTESC.finditer(text) if "\\" in text else ():
         raw = m.group(1)
         s = "".join(chr(int(raw[i + 1:i + 4], 8)) for i in range(0, len(raw), 4))
         if _printable(s):

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from clawfence.scan.sensitive import CodeHit
-from clawfence.scan.text import Segmented
+from clawfence.scan.text import Line, Segmented
 
 IMPERATIVE = re.compile(
     r"(https?://|\bcurl\b|\bwget\b|\b(run|execute|send|upload|ignore|must|always|never mention|do not|don't|agent|"
@@ -77,6 +77,9 @@ CODE_AGENT_WRITE = re.compile(
 )
 
 
+ONLY_TO = re.compile(r"\bonly (to|with)\b|\bexclusively\b|\bas (an? )?(auth|authorization|bearer)\b|\bheader\b", re.I)
+
+
 def frontmatter(text: str) -> dict[str, Any]:
     """YAML front matter of a SKILL.md as a dict ({} when absent or invalid)."""
     if not text.startswith("---"):
@@ -121,16 +124,16 @@ def markdown_logic(seg: Segmented) -> list[CodeHit]:
                 CodeHit("SC408", start, inner.split("\n", 1)[0][:160] or inner[:160], "network command hidden" if net else "")
             )
     for ln in seg.lines:
-        m = HIDDEN_EL.search(ln.text)
+        m = HIDDEN_EL.search(ln.text) if "<" in ln.text else None
         if m and IMPERATIVE.search(m.group(3)):
             hits.append(CodeHit("SC408", ln.no, ln.text.strip()[:160]))
     lines = seg.lines
     for i, ln in enumerate(lines):
-        if ln.damped or not AGENT_FILES.search(ln.text) or not WRITE_VERB.search(ln.text):
+        if ln.damped or ".md" not in ln.text or not AGENT_FILES.search(ln.text) or not WRITE_VERB.search(ln.text):
             continue
         if _negated(ln.text):
             continue
-        window = [ln] + [x for x in lines[i + 1 : i + 10]]
+        window = [ln] + [x for x in lines[i + 1:i + 10]]
         for w in window:
             if BEHAVIOUR.search(w.text) and not _negated(w.text) and not w.damped:
                 hits.append(CodeHit("SC405", ln.no, ln.text.strip()[:160], f"rule text at line {w.no}"))
@@ -138,27 +141,24 @@ def markdown_logic(seg: Segmented) -> list[CodeHit]:
         else:
             continue
         break
-    sections: dict[str, list[int]] = {}
+    sections: dict[str, list[Line]] = {}
     for ln in lines:
-        if ln.damped:
+        if not ln.damped:
+            sections.setdefault(ln.heading, []).append(ln)
+    for sec in sections.values():
+        blob = "\n".join(x.text for x in sec)
+        has_ask = bool(ASK_SECRET.search(blob))
+        if not has_ask and ("http" not in blob or not SECRET_TO_URL.search(blob)):
             continue
-        sections.setdefault(ln.heading, []).append(ln.no)
-    by_no = {ln.no: ln for ln in lines}
-    for heading, nos in sections.items():
-        ask = [n for n in nos if ASK_SECRET.search(by_no[n].text) and not _negated(by_no[n].text)]
-        send = [n for n in nos if SEND_OUT.search(by_no[n].text) and not _negated(by_no[n].text)]
-        place = [n for n in nos if SECRET_PLACEHOLDER.search(by_no[n].text) and by_no[n].ctx == "code"]
-        direct = [n for n in nos if SECRET_TO_URL.search(by_no[n].text) and not _negated(by_no[n].text)
-                  and not ONLY_TO.search(by_no[n].text)]
+        ask = [x for x in sec if has_ask and ASK_SECRET.search(x.text) and not _negated(x.text)]
+        send = [x for x in sec if ask and SEND_OUT.search(x.text) and not _negated(x.text)]
+        place = [x for x in sec if ask and x.ctx == "code" and SECRET_PLACEHOLDER.search(x.text)]
+        direct = [x for x in sec if SECRET_TO_URL.search(x.text) and not _negated(x.text) and not ONLY_TO.search(x.text)]
         if ask and (send or place):
-            hits.append(CodeHit("SC214", ask[0], by_no[ask[0]].text.strip()[:160], f"sent at line {(send or place)[0]}"))
+            hits.append(CodeHit("SC214", ask[0].no, ask[0].text.strip()[:160], f"sent at line {(send or place)[0].no}"))
         elif direct:
-            hits.append(CodeHit("SC214", direct[0], by_no[direct[0]].text.strip()[:160], "direct"))
-        _ = heading
+            hits.append(CodeHit("SC214", direct[0].no, direct[0].text.strip()[:160], "direct"))
     return hits
-
-
-ONLY_TO = re.compile(r"\bonly (to|with)\b|\bexclusively\b|\bas (an? )?(auth|authorization|bearer)\b|\bheader\b", re.I)
 
 
 def secret_exfil_lines(text: str) -> list[CodeHit]:

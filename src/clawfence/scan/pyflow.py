@@ -96,6 +96,7 @@ class _Taint:
 
     def __init__(self, tree: ast.AST, rx: re.Pattern[str], env: bool) -> None:
         self.tree = tree
+        self.nodes = list(ast.walk(tree))
         self.rx = rx
         self.env = env
         self.names: set[str] = set()
@@ -143,7 +144,7 @@ class _Taint:
     def run(self) -> None:
         flows: list[tuple[list[str], ast.AST, int, list[ast.expr]]] = []
         returns: list[tuple[str, list[ast.expr]]] = []
-        for n in ast.walk(self.tree):
+        for n in self.nodes:
             targets: list[ast.AST] = []
             value: ast.AST | None = None
             guard: list[ast.expr] = []
@@ -221,10 +222,11 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
         t.run()
     except RecursionError:
         return hits
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    nodes = t.nodes
+    calls = [n for n in nodes if isinstance(n, ast.Call)]
     # functions that forward a parameter to a network sink
     wrappers: set[str] = set()
-    for fn in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+    for fn in (n for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
         params = {a.arg for a in fn.args.args + fn.args.kwonlyargs}
         for c in (x for x in ast.walk(fn) if isinstance(x, ast.Call)):
             if _is_net_call(c) and any(
@@ -244,12 +246,12 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
         return hits
     imports = {
         a.name.split(".")[0]
-        for n in ast.walk(tree)
+        for n in nodes
         if isinstance(n, (ast.Import, ast.ImportFrom))
         for a in (n.names if isinstance(n, ast.Import) else [ast.alias(n.module or "")])
     }
     fetched: set[str] = set()
-    for n in ast.walk(tree):
+    for n in nodes:
         if isinstance(n, ast.Assign) and any(
             (isinstance(x, ast.Call) and _name(x.func) in {"urlopen", "recv", "urlretrieve"})
             or (isinstance(x, ast.Call) and _name(x.func) == "get" and _name(getattr(x.func, "value", x)) in NET_GET_BASES)
@@ -285,10 +287,10 @@ def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False
                 if PIPE_TO_SHELL.search(s):
                     hits.append(CodeHit("SC104", c.lineno, ev(c), "shell pipes a download into an interpreter"))
                     break
-    if "socket" in imports and (
-        {"dup2", "spawn"} <= {_name(c.func) for c in calls}
-        or (any(_name(c.func) == "dup2" for c in calls) and any("/bin/sh" in s or "/bin/bash" in s for s in _consts(tree)))
-    ):
+    shells = any(isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in ("/bin/sh", "/bin/bash", "sh", "bash")
+                 for n in nodes)
+    called = {_name(c.func) for c in calls}
+    if "socket" in imports and "dup2" in called and ("spawn" in called or shells):
         first = next(c for c in calls if _name(c.func) == "dup2")
         hits.append(CodeHit("SC802", first.lineno, ev(first), "socket redirected to a shell"))
     _ = SECRET_ENV_NAME

@@ -107,6 +107,7 @@ def segment_markdown(text: str) -> Segmented:
                 i = j + 1
                 break
     heading = ""
+    hwarn = False
     fence: str | None = None
     block: list[str] = []
     block_lang = ""
@@ -121,13 +122,13 @@ def segment_markdown(text: str) -> Segmented:
         if fence is not None:
             if ln.strip().startswith(fence):
                 seg.units.append(
-                    CodeUnit(block_lang or "text", "\n".join(block), block_start, bool(WARN_HEADING.search(heading)))
+                    CodeUnit(block_lang or "text", "\n".join(block), block_start, hwarn)
                 )
                 fence = None
                 seg.lines.append(Line(no, ln, "prose", heading=heading))
                 continue
             block.append(ln)
-            seg.lines.append(Line(no, ln, "code", bool(WARN_HEADING.search(heading)), heading, block_lang))
+            seg.lines.append(Line(no, ln, "code", hwarn, heading, block_lang))
             continue
         m = FENCE.match(ln)
         if m:
@@ -140,6 +141,7 @@ def segment_markdown(text: str) -> Segmented:
         stripped = ln.strip()
         if stripped.startswith("#"):
             heading = stripped.lstrip("#").strip()
+            hwarn = bool(WARN_HEADING.search(heading))
         if "<!--" in ln and not in_comment:
             in_comment = True
             comment_start = no
@@ -151,7 +153,7 @@ def segment_markdown(text: str) -> Segmented:
                 in_comment = False
                 seg.comments.append((comment_start, "\n".join(comment_buf)))
             continue
-        damped = stripped.startswith("|") or bool(WARN_HEADING.search(heading))
+        damped = stripped.startswith("|") or hwarn
         seg.lines.append(Line(no, ln, "prose", damped, heading))
     if fence is not None:
         seg.units.append(CodeUnit(block_lang or "text", "\n".join(block), block_start))

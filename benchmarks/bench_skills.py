@@ -189,6 +189,20 @@ def peers(shared: Path, real_dirs: list[Path], sample: int) -> None:
             scan_path(s, SKIP)
         dt = time.perf_counter() - t0
         print(f"  clawfence on the same real sample: {len(real_sample) / dt:.1f} skills/s (one process)")
+        few = real_sample[:5]
+        per = {
+            "cisco-ai-skill-scanner (skill-scanner scan, one call per skill)": [
+                str(VENV / "bin" / "skill-scanner"), "scan", "{}", "--format", "json"],
+            "clawfence (clawfence skills scan, one call per skill)": [
+                sys.executable, "-m", "clawfence", "skills", "scan", "{}", "-f", "json", "--fail-on", "none"],
+        }
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        for label, argv in per.items():
+            t0 = time.perf_counter()
+            for s in few:
+                subprocess.run([a.replace("{}", str(s)) for a in argv], capture_output=True, check=False, env=env, timeout=600)
+            dt = time.perf_counter() - t0
+            print(f"  {label}: {dt / len(few):.2f} s per skill including start-up")
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clawfence.redact import redact, redact_assignments
-from clawfence.scan import decode, ioc, jsflow, logic, pyflow, shflow
+from clawfence.scan import decode, deps, ioc, jsflow, logic, pyflow, shflow
 from clawfence.scan.model import ScanFinding, SkillFile, SkillResult
 from clawfence.scan.rules import Rule, RuleSet, load_rules
 from clawfence.scan.sensitive import AGENT_SECRETS, FIELD_EXTRACT, PIPE_TO_SHELL, CodeHit
@@ -304,7 +304,7 @@ def _scan_file(ctx: _Ctx, f: SkillFile, sha: str, fm: dict[str, object]) -> None
     if lang == "text":
         for h in logic.secret_exfil_lines(text):
             ctx.add(h.rule, f.rel, h.line, h.evidence, 0.6, h.note)
-    for h in logic.dependency_typos(f.rel, text):
+    for h in deps.dependency_typos(f.rel, text):
         ctx.add(h.rule, f.rel, h.line, h.evidence)
     hooks, cmds = logic.install_hooks(f.rel, text, logic.frontmatter(text) if base.lower() == "skill.md" else {})
     for h in hooks:

@@ -186,11 +186,18 @@ def code_logic(text: str) -> list[CodeHit]:
     """SC407 (config weakening / skill tampering), SC405 (agent file writes) and SC409 (clipboard address swap)
     in any code text."""
     hits: list[CodeHit] = []
-    cw = CLIP_WRITE.search(text)
+    low = text.lower()
+    cw = CLIP_WRITE.search(text) if any(k in low for k in ("clip", "pbcopy", "xsel", "wl-copy")) else None
     if cw and CRYPTO_ADDR_RX.search(text):
         line = text.count("\n", 0, cw.start()) + 1
         hits.append(CodeHit("SC414", line, "clipboard rewritten where a crypto-address pattern is matched (address swap)"))
-    for rx, rule in ((CONFIG_TAMPER, "SC407"), (SKILL_TAMPER, "SC411"), (CODE_AGENT_WRITE, "SC405")):
+    for rx, rule, keys in (
+        (CONFIG_TAMPER, "SC407", ("security", "ask", "sandbox", "openclaw config")),
+        (SKILL_TAMPER, "SC411", ("skill.md",)),
+        (CODE_AGENT_WRITE, "SC405", (".md",)),
+    ):
+        if not any(k in low for k in keys):
+            continue
         m = rx.search(text)
         if m:
             line = text.count("\n", 0, m.start()) + 1

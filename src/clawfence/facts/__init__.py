@@ -160,6 +160,13 @@ def _drift(state_dir: Path, baseline: Path | None) -> DriftFacts:
     return drift_facts(state_dir, baseline)
 
 
+def _skills(inst: Installation, cfg: ConfigFacts) -> SkillsFacts:
+    """Every skill OpenClaw would load, scanned (read-only, nothing executed), with lockfile status."""
+    from clawfence.scan.installed import collect_skills
+
+    return collect_skills(inst.state_dir, cfg, inst.home)
+
+
 def collect(
     inst: Installation,
     env: Mapping[str, str] | None = None,
@@ -194,6 +201,7 @@ def collect(
         exec_approvals=_exec_approvals(inst.home, inst.state_dir),
         pairing_allow=_pairing_allow(inst.state_dir),
         drift=_drift(inst.state_dir, baseline),
+        skills=_skills(inst, cfg),
         env_vars=sorted(k for k in env if k.startswith("OPENCLAW_")),
     )
 

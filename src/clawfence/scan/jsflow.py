@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from tree_sitter import Language, Node, Parser
+if TYPE_CHECKING:  # tree_sitter is imported when a file of this language is first parsed
+    from tree_sitter import Node, Parser
 
 from clawfence.scan.sensitive import PIPE_TO_SHELL, SENSITIVE, CodeHit, is_sensitive
 
@@ -35,6 +37,7 @@ MAX_NODES = 300_000
 @lru_cache(maxsize=1)
 def _parser() -> Parser:
     import tree_sitter_javascript
+    from tree_sitter import Language, Parser
 
     return Parser(Language(tree_sitter_javascript.language()))
 

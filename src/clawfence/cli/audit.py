@@ -12,10 +12,9 @@ import typer
 if TYPE_CHECKING:
     from clawfence.facts import Facts
 
-from clawfence.cli.common import UsageError, check_lang, emit
+from clawfence.cli.common import SEVERITIES, UsageError, check_choice, check_lang, emit
 
 FORMATS = ("text", "json", "sarif", "markdown", "html")
-SEVERITIES = ("critical", "high", "medium", "low", "info", "none")
 
 
 def exit_code(findings: list[object], fail_on: str) -> int:
@@ -62,10 +61,8 @@ def register(app: typer.Typer) -> None:
         from clawfence.audit import audit as run_audit
 
         check_lang(lang)
-        if fmt not in FORMATS:
-            raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
-        if fail_on not in SEVERITIES:
-            raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}")
+        check_choice("--format", fmt, FORMATS)
+        check_choice("--fail-on", fail_on, SEVERITIES)
         if openclaw_version:
             from clawfence.calver import parse
 

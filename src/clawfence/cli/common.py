@@ -40,3 +40,13 @@ def check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise UsageError(f"--lang must be one of {', '.join(LANGS)}")
     return lang
+
+
+SEVERITIES = ("critical", "high", "medium", "low", "info", "none")
+
+
+def check_choice(option: str, value: str, choices: tuple[str, ...]) -> str:
+    """Validate a ``--format`` / ``--fail-on`` style option; raises :class:`UsageError` naming the choices."""
+    if value not in choices:
+        raise UsageError(f"{option} must be one of {', '.join(choices)}")
+    return value

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clawfence.cli.common import UsageError, check_lang, emit
+from clawfence.cli.common import SEVERITIES, UsageError, check_choice, check_lang, emit
 
 if TYPE_CHECKING:
     from clawfence.facts.config import ConfigFacts
     from clawfence.scan.model import SkillResult
 
 FORMATS = ("text", "json", "sarif", "html")
-SEVERITIES = ("critical", "high", "medium", "low", "info", "none")
 SEV_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 
 
@@ -99,10 +98,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Scan skills statically; verdict malicious|suspicious|benign with findings (file, line, evidence)."""
         check_lang(lang)
-        if fmt not in FORMATS:
-            raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
-        if fail_on not in SEVERITIES:
-            raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}")
+        check_choice("--format", fmt, FORMATS)
+        check_choice("--fail-on", fail_on, SEVERITIES)
         if not paths and not installed:
             raise UsageError("give one or more PATHs or --installed")
         results = _scan_paths(list(paths or []))
@@ -153,8 +150,7 @@ def register(app: typer.Typer) -> None:
         from clawfence.scan.engine import scan_path
         from clawfence.scan.source import SourceError
 
-        if fail_on not in SEVERITIES:
-            raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}")
+        check_choice("--fail-on", fail_on, SEVERITIES)
         lp = lockfile or lf.default_path(_state(state_dir)[0])
         if not lp.exists():
             raise UsageError(f"no lockfile at {lp}; run `clawfence skills approve PATH` first")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # tree_sitter is imported when a file of this language is first parsed
     from tree_sitter import Node, Parser
 
+from clawfence.scan import tsutil
 from clawfence.scan.sensitive import PIPE_TO_SHELL, SENSITIVE, CodeHit, is_sensitive
 
 NET = re.compile(
@@ -42,18 +43,11 @@ def _parser() -> Parser:
     return Parser(Language(tree_sitter_javascript.language()))
 
 
-def _txt(n: Node | None) -> str:
-    return (n.text or b"").decode("utf-8", "replace") if n is not None else ""
+_txt = tsutil.text
 
 
 def _walk(root: Node) -> list[Node]:
-    out: list[Node] = []
-    stack = [root]
-    while stack and len(out) < MAX_NODES:
-        n = stack.pop()
-        out.append(n)
-        stack.extend(reversed(n.children))
-    return out
+    return tsutil.walk(root, MAX_NODES)
 
 
 def _strings(n: Node) -> list[str]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # tree_sitter is imported when a file of this language is first parsed
     from tree_sitter import Node, Parser
 
+from clawfence.scan import tsutil
 from clawfence.scan.sensitive import SENSITIVE, STATE_DIR, CodeHit
 
 VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
@@ -35,17 +36,10 @@ def _parser() -> Parser:
 
 
 def _walk(root: Node) -> list[Node]:
-    out: list[Node] = []
-    stack = [root]
-    while stack and len(out) < MAX_NODES:
-        n = stack.pop()
-        out.append(n)
-        stack.extend(reversed(n.children))
-    return out
+    return tsutil.walk(root, MAX_NODES)
 
 
-def _txt(n: Node) -> str:
-    return (n.text or b"").decode("utf-8", "replace")
+_txt = tsutil.text
 
 
 def analyse(text: str, rx: re.Pattern[str] = SENSITIVE, taint_only: bool = False) -> list[CodeHit]:

@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 from clawfence.canonical import canonical, json_string
 from clawfence.checkpoint import CHECKPOINT_DOMAIN, Signer, load_signer, write_head
 from clawfence.logverify import VerifyResult, verify
+from clawfence.paths import clawfence_home
 
 __all__ = [
     "CHECKPOINT_EVERY",
@@ -196,5 +197,5 @@ def append(path: Path, type: str, data: dict[str, Any], *, sign: bool = True) ->
 
 def default_log_path() -> Path:
     """``$CLAWFENCE_HOME/actions.jsonl`` (default ``~/.clawfence/actions.jsonl``)."""
-    base = Path(os.environ.get("CLAWFENCE_HOME", Path.home() / ".clawfence"))
+    base = clawfence_home()
     return base / "actions.jsonl"

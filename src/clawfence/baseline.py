@@ -29,12 +29,12 @@ from clawfence.canonical import canonical
 from clawfence.checkpoint import (
     BASELINE_DOMAIN,
     check_sig,
-    clawfence_home,
     key_id,
     load_public_key,
     load_signer,
 )
 from clawfence.facts.drift import DriftFacts
+from clawfence.paths import clawfence_home
 
 PERSONA = ("SOUL.md", "AGENTS.md", "MEMORY.md", "USER.md", "IDENTITY.md", "TOOLS.md", "HEARTBEAT.md")
 TREES = ("credentials", "extensions", "skills", "hooks")

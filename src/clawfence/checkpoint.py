@@ -30,15 +30,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from clawfence.atomic import atomic_write_bytes
 from clawfence.canonical import canonical
+from clawfence.paths import clawfence_home
 
 HEAD_DOMAIN = b"clawfence-log-head-v1\n"
 CHECKPOINT_DOMAIN = b"clawfence-log-checkpoint-v1\n"
 BASELINE_DOMAIN = b"clawfence-baseline-v1\n"
 
 
-def clawfence_home() -> Path:
-    """``$CLAWFENCE_HOME`` or ``~/.clawfence``."""
-    return Path(os.environ.get("CLAWFENCE_HOME", Path.home() / ".clawfence"))
 
 
 def key_dir() -> Path:

@@ -155,6 +155,10 @@ def _pairing_allow(state_dir: Path) -> dict[str, PairingAllow]:
 
 def _drift(state_dir: Path, baseline: Path | None) -> DriftFacts:
     """Drift against ``baseline`` (or the default baseline when it was made of this state dir)."""
+    from clawfence.paths import clawfence_home
+
+    if baseline is None and not (clawfence_home() / "baseline.json").exists():
+        return DriftFacts(baseline=None)  # nothing to compare; skip loading the signing code
     from clawfence.baseline import drift_facts
 
     return drift_facts(state_dir, baseline)

@@ -29,6 +29,7 @@ from clawfence.facts.schema import schema_for, validate
 from clawfence.fix import backup as bk
 from clawfence.fix.actions import Chmod, Manual, Plan, Safety, SetConfig, UnsetConfig, WriteSecretFile, to_dict
 from clawfence.fix.json5edit import EditError, set_key, unset_key
+from clawfence.paths import clawfence_home
 
 
 class FixError(Exception):
@@ -140,7 +141,7 @@ def apply_plans(plans: list[Plan], facts: Facts, include_unsafe: bool = False, h
     config cannot be read; a schema refusal is returned in ``refused`` with nothing written."""
     chosen = [p for p in plans if p.safety == Safety.SAFE or include_unsafe]
     res = ApplyResult(run_id=bk.new_run_id())
-    log = log_path or (home or bk.clawfence_home()) / "actions.jsonl"
+    log = log_path or (home or clawfence_home()) / "actions.jsonl"
     cfg_path = Path(facts.config_path)
     ops = [(p, a) for p in chosen for a in p.actions if isinstance(a, SetConfig | UnsetConfig)]
     sec = [(p, a) for p in chosen for a in p.actions if isinstance(a, WriteSecretFile)]
@@ -257,6 +258,6 @@ def rollback(run_id: str | None = None, home: Path | None = None, log_path: Path
     bk.make_backup(undo, [Path(e.path) for e in man.entries if e.copy or not e.existed],
                    [Path(e.path) for e in man.entries if not e.copy and e.existed], kind="rollback", home=home)
     done = restore(man, home)
-    auditlog.append(log_path or (home or bk.clawfence_home()) / "actions.jsonl", "fix.rollback",
+    auditlog.append(log_path or (home or clawfence_home()) / "actions.jsonl", "fix.rollback",
                     {"run": man.run_id, "undo_backup": undo, "done": done})
     return man.run_id, done

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from clawfence.atomic import atomic_write_text
+from clawfence.paths import clawfence_home
 
 
 class BackupError(Exception):
@@ -49,9 +50,6 @@ class Manifest:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
 
 
-def clawfence_home() -> Path:
-    """``$CLAWFENCE_HOME`` (default ``~/.clawfence``)."""
-    return Path(os.environ.get("CLAWFENCE_HOME", Path.home() / ".clawfence"))
 
 
 def new_run_id() -> str:

@@ -24,6 +24,7 @@ import pyotp
 
 from clawfence.detect.privacy import scan_text
 from clawfence.guard.model import Decision, ToolCall
+from clawfence.paths import clawfence_home
 from clawfence.redact import redact_assignments
 
 _SCHEMA = """
@@ -240,5 +241,5 @@ class ApprovalStore:
 
 def default_store_path() -> Path:
     """``$CLAWFENCE_HOME/guard/approvals.sqlite`` (default ``~/.clawfence``)."""
-    base = Path(os.environ.get("CLAWFENCE_HOME", Path.home() / ".clawfence"))
+    base = clawfence_home()
     return base / "guard" / "approvals.sqlite"

@@ -18,6 +18,7 @@ import json5
 
 from clawfence.atomic import atomic_write_text
 from clawfence.detect.privacy import SecretHashes
+from clawfence.paths import clawfence_home
 
 
 def gateway_secrets(config_path: Path) -> list[str]:
@@ -37,7 +38,7 @@ def gateway_secrets(config_path: Path) -> list[str]:
 
 def user_file() -> Path:
     """``$CLAWFENCE_HOME/guard/known-secrets.json``."""
-    return Path(os.environ.get("CLAWFENCE_HOME", Path.home() / ".clawfence")) / "guard" / "known-secrets.json"
+    return clawfence_home() / "guard" / "known-secrets.json"
 
 
 def add_user_secret(value: str, path: Path | None = None) -> int:

@@ -34,6 +34,7 @@ from clawfence.detect.privacy import SecretHashes
 from clawfence.guard.approvals import ApprovalError, ApprovalStore
 from clawfence.guard.model import CallError, PathContext, ToolCall
 from clawfence.guard.policy import Policy, decide
+from clawfence.paths import clawfence_home
 
 MAX_BODY = 1 << 20
 _BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 1.0)
@@ -41,7 +42,7 @@ _BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 1.0)
 
 def guard_home() -> Path:
     """``$CLAWFENCE_HOME/guard``."""
-    return Path(os.environ.get("CLAWFENCE_HOME", Path.home() / ".clawfence")) / "guard"
+    return clawfence_home() / "guard"
 
 
 def ensure_token(path: Path) -> str:

@@ -13,17 +13,22 @@ from typing import TYPE_CHECKING
 
 from clawfence.facts.skills import SkillFact, SkillsFacts
 from clawfence.scan import lockfile
-from clawfence.scan.engine import discover, scan_loaded
-from clawfence.scan.source import SourceError, load_dir
 
 if TYPE_CHECKING:
     from clawfence.facts.config import ConfigFacts
 
 
+def _expand(path: str, home: Path) -> Path:
+    """``~`` means OpenClaw's home (``OPENCLAW_HOME`` > ``HOME``), as OpenClaw resolves it."""
+    if path == "~" or path.startswith("~/"):
+        return home / path[2:]
+    return Path(os.path.expanduser(path))
+
+
 def skill_roots(state_dir: Path, config: ConfigFacts | None, home: Path) -> list[tuple[str, Path]]:
     """(source label, directory) pairs in OpenClaw's precedence order; missing directories are kept out."""
     ws_raw = config.get("agents.defaults.workspace") if config is not None else None
-    ws = Path(os.path.expanduser(ws_raw)) if isinstance(ws_raw, str) and ws_raw else state_dir / "workspace"
+    ws = _expand(ws_raw, home) if isinstance(ws_raw, str) and ws_raw else state_dir / "workspace"
     if not ws.is_absolute():
         ws = state_dir / ws
     roots: list[tuple[str, Path]] = [
@@ -36,7 +41,7 @@ def skill_roots(state_dir: Path, config: ConfigFacts | None, home: Path) -> list
     if isinstance(extra, list):
         for e in extra:
             if isinstance(e, str) and e:
-                p = Path(os.path.expanduser(e))
+                p = _expand(e, home)
                 roots.append(("extra", p if p.is_absolute() else state_dir / p))
     out: list[tuple[str, Path]] = []
     seen: set[Path] = set()
@@ -63,7 +68,14 @@ def collect_skills(state_dir: Path, config: ConfigFacts | None, home: Path, lock
     except lockfile.LockError:
         lock, lock_ok = {"schema": 1, "skills": {}}, False
     facts: list[SkillFact] = []
-    for label, root in skill_roots(state_dir, config, home):
+    roots = skill_roots(state_dir, config, home)
+    if not roots:
+        return SkillsFacts(skills=[], lockfile=str(lp) if lock_ok else None)
+    # the scanner compiles its rules at import: load it only when there is something to scan
+    from clawfence.scan.engine import discover, scan_loaded
+    from clawfence.scan.source import SourceError, load_dir
+
+    for label, root in roots:
         for d in discover(root, max_depth=2):
             if d == root and not (d / "SKILL.md").exists():
                 continue

@@ -37,6 +37,7 @@ MODULE_PREFIX: dict[str, str] = {
     "config_schema": "CF",
     "monitoring": "LG",
     "updates": "UP",
+    "models": "MD",
     "skills": "SK",
     "baseline": "BL",
     "probes": "NP",

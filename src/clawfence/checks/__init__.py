@@ -13,6 +13,7 @@ from clawfence.checks import (
     gateway,
     hooks,
     host,
+    models,
     monitoring,
     probes,
     sandbox,
@@ -26,7 +27,7 @@ from clawfence.guide import load as load_guide
 from clawfence.registry import Check, collect
 
 MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
-           monitoring, updates, skills, baseline, probes)
+           monitoring, updates, models, skills, baseline, probes)
 
 
 @lru_cache(maxsize=1)

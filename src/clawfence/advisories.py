@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from clawfence import yamlload
 from clawfence.calver import CalVer
 from clawfence.model import Severity
 
@@ -44,7 +43,7 @@ def load() -> tuple[Advisory, ...]:
     """All bundled advisories, in file order. Raises ``ValueError`` on a malformed entry."""
     text = resources.files("clawfence.data").joinpath("advisories.yaml").read_text(encoding="utf-8")
     out = []
-    for raw in yaml.safe_load(text) or []:
+    for raw in yamlload.safe_load(text) or []:
         fixed = raw.get("fixed")
         last = raw.get("last_affected")
         if fixed is not None:

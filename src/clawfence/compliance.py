@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from clawfence import yamlload
 from clawfence.guide import Guide
 from clawfence.model import Finding, PointResult, PointStatus, Status
 from clawfence.registry import Check
@@ -21,7 +20,7 @@ from clawfence.registry import Check
 def manual_evidence() -> dict[str, dict[str, str]]:
     """Point id -> {"en": ..., "zh": ...}: what to attach for points checked by people."""
     text = resources.files("clawfence.data").joinpath("manual-evidence.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    data = yamlload.safe_load(text) or {}
     return {str(k): dict(v) for k, v in data.items()}
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from clawfence import yamlload
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ def _flatten(raw: list[dict[str, object]], item: str, parent: str | None) -> lis
 def load() -> Guide:
     """Parse the packaged catalogue. Raises ``yaml.YAMLError`` only if the package is corrupt."""
     text = resources.files("clawfence.data").joinpath("guide-cncert.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = yamlload.safe_load(text)
     items: list[Item] = []
     points: dict[str, Point] = {}
     for it in data["items"]:

@@ -57,11 +57,10 @@ def walker(version: str) -> Walker | None:
 @lru_cache(maxsize=1)
 def key_history() -> dict[str, dict[str, str]]:
     """Dotted key (``*`` = any name) -> {"retired": version, "note": ...}."""
-    import yaml  # deferred: ~10 ms, only when a key is unknown
+    from clawfence import yamlload  # deferred: only when a key is unknown
 
     text = resources.files("clawfence.data").joinpath("key-history.yaml").read_text(encoding="utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same result, 20x faster
-    return {str(k): dict(v) for k, v in (yaml.load(text, Loader=loader) or {}).items()}
+    return {str(k): dict(v) for k, v in (yamlload.safe_load(text) or {}).items()}
 
 
 def schema_for(version: str | None) -> str | None:

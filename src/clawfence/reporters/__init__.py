@@ -1,18 +1,29 @@
-"""Renderers: pure ``Report -> str`` functions behind one dict. They know nothing of checks."""
+"""Renderers: pure ``Report -> str`` functions behind one mapping. They know nothing of checks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 
 from clawfence.model import Report
-from clawfence.reporters import html_report, json_report, markdown, sarif, terminal
 
 Renderer = Callable[[Report], str]
+_MODULES = {"text": "terminal", "json": "json_report", "sarif": "sarif", "markdown": "markdown", "html": "html_report"}
 
-REPORTERS: dict[str, Renderer] = {
-    "text": terminal.render,
-    "json": json_report.render,
-    "sarif": sarif.render,
-    "markdown": markdown.render,
-    "html": html_report.render,
-}
+
+class _Lazy(Mapping[str, Renderer]):
+    """format -> renderer; a renderer's module (rich for text) is imported on first use."""
+
+    def __getitem__(self, fmt: str) -> Renderer:
+        mod = importlib.import_module(f"clawfence.reporters.{_MODULES[fmt]}")
+        fn: Renderer = mod.render
+        return fn
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_MODULES)
+
+    def __len__(self) -> int:
+        return len(_MODULES)
+
+
+REPORTERS: Mapping[str, Renderer] = _Lazy()

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from clawfence import yamlload
 from clawfence.scan.sensitive import CodeHit
 from clawfence.scan.text import Line, Segmented
 
@@ -90,7 +91,7 @@ def frontmatter(text: str) -> dict[str, Any]:
     if text.count("[", 3, end) + text.count("{", 3, end) > 500:  # pathological nesting: PyYAML is quadratic
         return _fm_fallback(text[3:end])
     try:
-        doc = yaml.safe_load(text[3:end])
+        doc = yamlload.safe_load(text[3:end])
     except (yaml.YAMLError, RecursionError, MemoryError):
         doc = None
     if isinstance(doc, dict):

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from clawfence import yamlload
 from clawfence.model import Severity
 
 GUIDE_POINTS = frozenset({"P4.1", "P4.2", "E6.1", "E6.2", "E6.3", "E6.4", "C3.2", "C3.3", "D3.1", "D3.2", "D3.3"})
@@ -135,7 +136,7 @@ class RuleSet(BaseModel):
 def parse_rules(text: str, source: str = "rules.yaml") -> RuleSet:
     """Parse and validate rules YAML text. Raises :class:`RuleError` with a precise location."""
     try:
-        doc: Any = yaml.safe_load(text)
+        doc: Any = yamlload.safe_load(text)
     except yaml.YAMLError as exc:
         raise RuleError(f"{source}: invalid YAML: {exc}") from exc
     if not isinstance(doc, dict):

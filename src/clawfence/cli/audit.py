@@ -97,7 +97,14 @@ def register(app: typer.Typer) -> None:
                 raise UsageError(str(exc)) from exc
             import dataclasses
 
-            report = dataclasses.replace(report, findings=tuple(waivers_mod.apply(list(report.findings), ws)))
+            from clawfence.checks import all_checks
+            from clawfence.compliance import rollup
+            from clawfence.guide import load as load_guide
+
+            waived = waivers_mod.apply(list(report.findings), ws)
+            # roll compliance up again so waived findings no longer fail their guide points
+            report = dataclasses.replace(report, findings=tuple(waived),
+                                         compliance=rollup(load_guide(), all_checks(), waived, lang))
         if fmt == "text":
             text = terminal.render(report, verbose=verbose, color=output is None and _isatty())
         else:

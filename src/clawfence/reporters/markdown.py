@@ -16,6 +16,7 @@ from clawfence.reporters._common import (
     non_problems,
     point_text,
     problems,
+    score_band,
     sev_label,
     status_label,
     where,
@@ -71,6 +72,7 @@ def render(report: Report) -> str:
     """The whole report as Markdown text (ends with a newline)."""
     lang = report.lang
     s = report.summary()
+    band = score_band(int(s["score"]))
     tg = report.target
     ver = tg.openclaw_version or t("unknown", lang)
     if tg.openclaw_version and tg.version_source:
@@ -88,7 +90,8 @@ def render(report: Report) -> str:
         "",
         f"## {esc(t('summary', lang))}",
         "",
-        f"**{esc(t('score', lang))}: {s['score']}/100** — {esc(t('score_caption', lang))}",
+        f"**{esc(t('score', lang))}: {s['score']}/100** ({esc(t('score_' + band, lang))}) — "
+        f"{esc(t('score_caption', lang))}",
         "",
         f"| {esc(t('severity', lang))} | {' | '.join(esc(t(k, lang)) for k in s['severity'])} |",
         f"|---|{'---|' * len(s['severity'])}",

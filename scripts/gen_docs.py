@@ -47,7 +47,7 @@ def _check(c: Check) -> list[str]:
     ]
     if c.references:
         rows += ["", "References: " + ", ".join(c.references)]
-    return rows + [""]
+    return [*rows, ""]
 
 
 def render_checks() -> str:

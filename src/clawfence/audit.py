@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from clawfence import __version__
 from clawfence.checks import all_checks
@@ -13,6 +14,9 @@ from clawfence.facts import Facts
 from clawfence.guide import load as load_guide
 from clawfence.model import Finding, Report, Target
 from clawfence.registry import Check
+
+if TYPE_CHECKING:
+    from clawfence.waivers import Waiver
 
 
 def summarise_facts(facts: Facts) -> dict[str, object]:
@@ -37,11 +41,17 @@ def audit(
     checks: Sequence[Check] | None = None,
     extra_findings: Sequence[Finding] = (),
     started: str | None = None,
+    waivers: Sequence[Waiver] = (),
 ) -> Report:
-    """Run every check over ``facts`` and roll up compliance for all guide points."""
+    """Run every check over ``facts``, mark waived findings, and roll up compliance for all guide points
+    (a waived finding no longer fails its point)."""
     started = started or datetime.now(UTC).isoformat(timespec="seconds")
     chosen = tuple(checks) if checks is not None else all_checks()
     findings = run(chosen, facts, lang=lang, deep=deep) + list(extra_findings)
+    if waivers:
+        from clawfence.waivers import apply
+
+        findings = apply(findings, list(waivers))
     return Report(
         tool_name="clawfence",
         tool_version=__version__,

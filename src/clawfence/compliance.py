@@ -32,6 +32,8 @@ def _status(findings: list[Finding], has_checks: bool) -> PointStatus:
         return PointStatus.WARN
     if any(f.status == Status.PASS for f in live):
         return PointStatus.PASS
+    if any(f.suppressed and f.status in (Status.FAIL, Status.ERROR, Status.WARN) for f in findings):
+        return PointStatus.WARN  # only accepted (waived) risks remain: not a pass, not unchecked
     if has_checks and live and all(f.detail.startswith("not applicable") for f in live):
         return PointStatus.NOT_APPLICABLE
     return PointStatus.MANUAL

@@ -89,17 +89,15 @@ def register(app: typer.Typer) -> None:
             facts = _add_probe(facts, target or [])
         if save_facts:
             emit(facts.to_json() + "\n", save_facts)
-        report = run_audit(facts, lang=lang, deep=deep, started=started)
+        accepted = []
         if waivers:
             from clawfence import waivers as waivers_mod
 
             try:
-                ws = waivers_mod.load(waivers)
+                accepted = waivers_mod.load(waivers)
             except waivers_mod.WaiverError as exc:
                 raise UsageError(str(exc)) from exc
-            import dataclasses
-
-            report = dataclasses.replace(report, findings=tuple(waivers_mod.apply(list(report.findings), ws)))
+        report = run_audit(facts, lang=lang, deep=deep, started=started, waivers=accepted)
         from clawfence.reporters import REPORTERS
 
         if fmt == "text":

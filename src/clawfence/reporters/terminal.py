@@ -1,96 +1,126 @@
-"""Terminal report: findings grouped by guide item, then the compliance table and a score (rich)."""
+"""Terminal report (rich): header with a summary score, findings grouped by guide item, compliance table.
+
+``render`` returns text; colours only when ``color`` is true (the CLI enables them on a TTY).
+Every label comes from :mod:`clawfence.i18n`; guide titles are the guide's own wording in ``report.lang``.
+"""
 
 from __future__ import annotations
 
 import io
 
+from rich.cells import cell_len
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from clawfence.guide import load as load_guide
-from clawfence.i18n import t
+from clawfence.i18n import t, tf
 from clawfence.model import Finding, Report, Status
+from clawfence.reporters._common import (
+    automated_count,
+    group_by_item,
+    point_text,
+    score_band,
+    sev_label,
+    status_label,
+    where,
+)
 
 STATUS_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "skip": "dim", "error": "magenta",
                 "manual": "cyan", "not-applicable": "dim"}
 SEV_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+BAND_STYLE = {"good": "bold green", "fair": "bold yellow", "poor": "bold red"}
 
 
-def _where(f: Finding) -> str:
-    loc = f.location
-    if not loc:
-        return ""
-    parts = [p for p in (loc.path, loc.key) if p]
-    s = " ".join(parts)
-    return f"{s}:{loc.line}" if loc.line else s
+def _summary_lines(report: Report) -> list[Text]:
+    lang = report.lang
+    s = report.summary()
+    band = score_band(int(s["score"]))
+    head = Text(f"{t('score', lang)}: ", style="bold")
+    head.append(f"{s['score']}/100 ({t('score_' + band, lang)})", style=BAND_STYLE[band])
+    head.append("   ")
+    for k, v in s["severity"].items():
+        head.append(f"{t(k, lang)} {v}", style=SEV_STYLE[k] if v else "dim")
+        head.append("  ")
+    counts = Text(f"{t('by_status', lang)}: ", style="dim")
+    counts.append("  ".join(f"{status_label(k, lang)} {v}" for k, v in s["status"].items()), style="dim")
+    if s["suppressed"]:
+        counts.append(f"  {t('suppressed', lang)} {s['suppressed']}", style="dim")
+    pts = Text(f"{t('guide_points', lang)}: ", style="dim")
+    pts.append("  ".join(f"{status_label(k, lang)} {v}" for k, v in s["points"].items()), style="dim")
+    auto = Text(tf("points_automated_of", lang, auto=automated_count(report), total=len(report.compliance)),
+                style="dim")
+    return [head, counts, pts, auto]
+
+
+def _cell(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal cells (CJK characters are two cells wide)."""
+    return text + " " * max(0, width - cell_len(text))
+
+
+def _finding(con: Console, f: Finding, lang: str) -> None:
+    line = Text("  ")
+    line.append(_cell(status_label(f.status, lang).upper(), 6), style=STATUS_STYLE[f.status.value])
+    line.append(" ")
+    line.append(_cell(sev_label(f.severity, lang), 8), style=SEV_STYLE[f.severity.value])
+    line.append(f" {f.id} ", style="bold")
+    line.append(f.title)
+    if f.suppressed:
+        line.append(f"  [{t('suppressed', lang)}: {f.suppressed}]", style="dim")
+    con.print(line)
+    lines = [Text(f.detail)]
+    loc = where(f)
+    if loc:
+        lines.append(Text(f"{t('where', lang)}: {loc}", style="dim"))
+    if f.evidence:
+        lines.append(Text(f"{t('evidence', lang)}: {f.evidence}", style="dim"))
+    if f.status != Status.ERROR:
+        lines.append(Text(f"{t('remediation', lang)}: {f.remediation}"))
+    refs = f"{t('guide', lang)}: {', '.join(f.guide) or '-'}"
+    if f.upstream:
+        refs += f"   {t('upstream', lang)}: {', '.join(f.upstream)}"
+    lines.append(Text(refs, style="dim"))
+    for text in lines:
+        con.print(Padding(text, (0, 0, 0, 6), expand=False))
 
 
 def render(report: Report, width: int = 120, color: bool = False, verbose: bool = False) -> str:
     """Human-readable report. ``verbose`` also lists passed and skipped findings."""
     lang = report.lang
     buf = io.StringIO()
-    con = Console(file=buf, width=width, force_terminal=color, no_color=not color, highlight=False)
-    guide = load_guide()
-    s = report.summary()
+    con = Console(file=buf, width=width, force_terminal=color, no_color=not color, highlight=False,
+                  emoji=False, markup=False, color_system="standard" if color else None)
+    tg = report.target
     con.print(Text(t("report_title", lang), style="bold"))
-    con.print(f"{t('state_dir', lang)}: {report.target.state_dir}")
-    con.print(f"{t('config', lang)}: {report.target.config_path}")
-    ver = report.target.openclaw_version or t("unknown", lang)
-    src = f" ({report.target.version_source})" if report.target.version_source else ""
-    con.print(f"{t('version', lang)}: {ver}{src}")
+    ver = tg.openclaw_version or t("unknown", lang)
+    if tg.openclaw_version and tg.version_source:
+        ver += f" ({tf('version_from', lang, src=tg.version_source)})"
+    for label, value in (("state_dir", tg.state_dir), ("config", tg.config_path), ("version", ver)):
+        con.print(Text(f"{t(label, lang)}: {value}"))
+    for line in _summary_lines(report)[:1]:
+        con.print(line)
     con.print()
-    by_item: dict[str, list[Finding]] = {}
-    for f in report.findings:
-        if not verbose and f.status in (Status.PASS, Status.SKIP):
-            continue
-        item = f.guide[0].split(".")[0] if f.guide else "-"
-        by_item.setdefault(item, []).append(f)
-    order = [i.id for i in guide.items]
-    for item_id in sorted(by_item, key=lambda i: order.index(i) if i in order else 99):
-        gi = next((i for i in guide.items if i.id == item_id), None)
-        title = (gi.title_zh if lang == "zh" else gi.title_en) if gi else item_id
-        con.print(Text(f"[{item_id}] {title}", style="bold underline"))
-        for f in by_item[item_id]:
-            line = Text("  ")
-            line.append(f"{t(f.status.value, lang).upper():<6}", style=STATUS_STYLE[f.status.value])
-            line.append(" ")
-            line.append(f"{t(f.severity.value, lang):<8}", style=SEV_STYLE[f.severity.value])
-            line.append(f" {f.id} {f.title}")
-            if f.suppressed:
-                line.append(f" ({t('suppressed', lang)}: {f.suppressed})", style="dim")
-            con.print(line)
-            con.print(f"      {f.detail}")
-            where = _where(f)
-            if where:
-                con.print(f"      {t('where', lang)}: {where}", style="dim")
-            if f.evidence:
-                con.print(f"      {t('evidence', lang)}: {f.evidence}", style="dim")
-            if f.status != Status.PASS:
-                con.print(f"      {t('remediation', lang)}: {f.remediation}")
-            con.print(f"      {t('guide', lang)}: {', '.join(f.guide)}", style="dim")
+    shown = [f for f in report.findings if verbose or f.is_problem]
+    for g in group_by_item(shown, lang):
+        label = f"[{g.item}] " if g.item != "-" else ""
+        con.print(Text(f"{label}{g.title}", style="bold underline"))
+        for f in g.findings:
+            _finding(con, f, lang)
         con.print()
-    if not by_item:
-        con.print(t("no_problems", lang))
-    table = Table(title=t("compliance", lang), show_lines=False, expand=False)
-    table.add_column(t("point", lang))
-    table.add_column(t("status", lang))
-    table.add_column(t("checks", lang))
+    if not any(f.is_problem for f in report.findings):
+        con.print(Text(t("no_problems", lang), style="bold green"))
+        con.print()
+    table = Table(title=t("compliance", lang), expand=False, show_lines=False)
+    table.add_column(t("point", lang), no_wrap=True)
+    table.add_column(t("status", lang), no_wrap=True)
+    table.add_column(t("checks", lang), max_width=30)
+    table.add_column(t("requirement", lang), overflow="ellipsis", no_wrap=True, max_width=max(20, width - 60))
     for p in report.compliance:
-        table.add_row(p.point, Text(t(p.status.value, lang), style=STATUS_STYLE[p.status.value]),
-                      ", ".join(p.checks) or (p.manual_evidence or "")[:70])
+        table.add_row(p.point, Text(status_label(p.status, lang), style=STATUS_STYLE[p.status.value]),
+                      ", ".join(p.checks) or "-", point_text(p, lang))
     con.print(table)
-    pts = s["points"]
-    sev = s["severity"]
-    con.print(
-        f"{t('score', lang)}: {s['score']}/100   "
-        f"{t('fail', lang)} {s['status']['fail']}  {t('warn', lang)} {s['status']['warn']}  "
-        f"{t('pass', lang)} {s['status']['pass']}  {t('skip', lang)} {s['status']['skip']}   "
-        f"({t('critical', lang)} {sev['critical']}, {t('high', lang)} {sev['high']}, "
-        f"{t('medium', lang)} {sev['medium']}, {t('low', lang)} {sev['low']})"
-    )
-    auto = sum(1 for p in report.compliance if p.checks)
-    con.print(f"{auto}/{len(report.compliance)} {t('points_automated', lang)}; "
-              f"pass {pts['pass']}, fail {pts['fail']}, warn {pts['warn']}, manual {pts['manual']}, "
-              f"n/a {pts['not-applicable']}")
-    return buf.getvalue()
+    con.print()
+    con.print(Text(t("summary", lang), style="bold"))
+    for line in _summary_lines(report):
+        con.print(line)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"

@@ -1,0 +1,94 @@
+"""Helpers shared by the reporters: grouping findings by guide item, locations, localised guide text.
+
+Pure functions over a :class:`~clawfence.model.Report` and the guide catalogue; no I/O besides the
+packaged guide data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from clawfence.guide import load as load_guide
+from clawfence.i18n import t
+from clawfence.model import Finding, PointResult, Report, Severity, Status
+
+#: Key of the group of findings that cite no guide id.
+OTHER = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Findings of one guide item (``item`` = ``P2``) with its localised title, in report order."""
+
+    item: str
+    title: str
+    findings: tuple[Finding, ...]
+
+
+def item_of(guide_id: str) -> str:
+    """Item id of a guide id: ``D1.3.3`` -> ``D1``; an item id maps to itself."""
+    return guide_id.split(".", 1)[0]
+
+
+def item_title(item_id: str, lang: str) -> str:
+    """The guide's own title of item ``item_id`` in ``lang`` (``zh`` uses the guide's Chinese wording)."""
+    for it in load_guide().items:
+        if it.id == item_id:
+            return it.title_zh if lang == "zh" else it.title_en
+    return t("other_findings", lang)
+
+
+def point_text(p: PointResult, lang: str) -> str:
+    """The guide's wording of point ``p`` in ``lang``."""
+    return p.text_zh if lang == "zh" else p.text_en
+
+
+def group_by_item(findings: Iterable[Finding], lang: str) -> list[Group]:
+    """Group ``findings`` by the item of their first guide id, in guide order (uncited ones last)."""
+    order = {it.id: n for n, it in enumerate(load_guide().items)}
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        key = item_of(f.guide[0]) if f.guide else OTHER
+        groups.setdefault(key if key in order else OTHER, []).append(f)
+    keys = sorted(groups, key=lambda k: order.get(k, len(order)))
+    return [Group(k, item_title(k, lang), tuple(groups[k])) for k in keys]
+
+
+def problems(report: Report) -> list[Finding]:
+    """FAIL, WARN and ERROR findings (suppressed ones included, they are flagged by the renderers)."""
+    return [f for f in report.findings if f.is_problem]
+
+
+def non_problems(report: Report) -> list[Finding]:
+    """PASS and SKIP findings."""
+    return [f for f in report.findings if not f.is_problem]
+
+
+def where(f: Finding) -> str:
+    """``path key:line`` of a finding's location (empty when it has none)."""
+    loc = f.location
+    if not loc:
+        return ""
+    s = " ".join(p for p in (loc.path, loc.key) if p)
+    return f"{s}:{loc.line}" if loc.line and s else s
+
+
+def sev_label(sev: Severity, lang: str) -> str:
+    """Localised severity name."""
+    return t(sev.value, lang)
+
+
+def status_label(status: Status | str, lang: str) -> str:
+    """Localised status name (finding or point status)."""
+    return t(str(status), lang)
+
+
+def score_band(score: int) -> str:
+    """``good`` (>= 80), ``fair`` (>= 50) or ``poor``: the colour band of a score."""
+    return "good" if score >= 80 else "fair" if score >= 50 else "poor"
+
+
+def automated_count(report: Report) -> int:
+    """Number of guide points at least one check covers."""
+    return sum(1 for p in report.compliance if p.checks)

@@ -38,6 +38,7 @@ MODULE_PREFIX: dict[str, str] = {
     "monitoring": "LG",
     "updates": "UP",
     "models": "MD",
+    "runtime": "RG",
     "skills": "SK",
     "baseline": "BL",
     "probes": "NP",

@@ -16,6 +16,7 @@ from clawfence.checks import (
     models,
     monitoring,
     probes,
+    runtime,
     sandbox,
     secrets,
     skills,
@@ -27,7 +28,7 @@ from clawfence.guide import load as load_guide
 from clawfence.registry import Check, collect
 
 MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
-           monitoring, updates, models, skills, baseline, probes)
+           monitoring, updates, models, skills, baseline, probes, runtime)
 
 
 @lru_cache(maxsize=1)

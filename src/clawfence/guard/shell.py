@@ -76,6 +76,11 @@ def parse(script: str) -> Parsed:
     fast = ts_parse(script)
     if fast is not None:
         return fast
+    return bashlex_parse(script)
+
+
+def bashlex_parse(script: str) -> Parsed:
+    """Parse ``script`` with bashlex (the fallback when tree-sitter reports a syntax error). Never raises."""
     # bashlex does not accept quoted here-doc delimiters (<<'EOF'); quoting only disables expansion
     script = _QUOTED_HEREDOC_RE.sub(r"<<\1\3", script)
     try:

@@ -14,6 +14,7 @@ import binascii
 import re
 import shlex
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import bashlex
@@ -60,8 +61,12 @@ def _fallback(script: str, error: str) -> Parsed:
     return Parsed(pipelines, error)
 
 
+@lru_cache(maxsize=4096)
 def parse(script: str) -> Parsed:
-    """Parse ``script``. Never raises: on a parser error falls back to splitting on ``; | & &&``."""
+    """Parse ``script``. Never raises: on a parser error falls back to splitting on ``; | & &&``.
+
+    Results are cached (LRU, 4,096 scripts, keyed by the exact string) and shared: callers must not
+    mutate the returned :class:`Parsed`."""
     # fast path: a single simple command with no operators, expansions or redirections has the same argv
     # under POSIX shlex as under bash (bashlex is ~10x slower and dominates decision latency)
     if not _SPECIAL_RE.search(script):
@@ -185,9 +190,17 @@ def base(word: str) -> str:
     return word.rsplit("/", 1)[-1]
 
 
+_INTERP_RE = re.compile(r"^(python|node|nodejs|perl|ruby|php|lua|deno|bun|osascript)[0-9.]*$")
+_ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_DIGIT_RE = re.compile(r"^\d")
+_INT_RE = re.compile(r"^-?\d+$")
+_CTRL_RE = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+@lru_cache(maxsize=512)
 def interpreter_family(name: str) -> str | None:
     """``python3.11`` -> ``python``; ``node`` -> ``node``; None if not an interpreter."""
-    m = re.match(r"^(python|node|nodejs|perl|ruby|php|lua|deno|bun|osascript)[0-9.]*$", name)
+    m = _INTERP_RE.match(name)
     if not m:
         return None
     fam = m.group(1)
@@ -204,7 +217,7 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
     via_xargs = False
     i = 0
     for _ in range(16):
-        while i < len(argv) and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", argv[i]):
+        while i < len(argv) and _ASSIGN_RE.match(argv[i]):
             i += 1
         if i >= len(argv):
             break
@@ -218,9 +231,9 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
                     i += 1
                     break
                 i += 2 if argv[i] in opts else 1
-            if name == "timeout" and i < len(argv) and re.match(r"^\d", argv[i]):
+            if name == "timeout" and i < len(argv) and _DIGIT_RE.match(argv[i]):
                 i += 1
-            if name == "nice" and i < len(argv) and re.match(r"^-?\d+$", argv[i]):
+            if name == "nice" and i < len(argv) and _INT_RE.match(argv[i]):
                 i += 1
             continue
         if name == "xargs":
@@ -251,7 +264,7 @@ def b64_decode(word: str, min_len: int = 16) -> str | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if not text or any(ord(c) < 9 or 13 < ord(c) < 32 for c in text) or " " not in text.strip():
+    if not text or _CTRL_RE.search(text) or " " not in text.strip():
         return None
     return text
 

@@ -44,13 +44,23 @@ class _Dropped(Exception):
     """tree-sitter skipped source text (seen: the ``-`` in ``python3 - <<EOF``): let bashlex parse it."""
 
 
-def _no_gaps(node: Any, src: bytes) -> None:
-    """Raise :class:`_Dropped` if any text between ``node``'s children is not blank."""
+_PLAIN_WORDS = re.compile(rb"[ \t]*[A-Za-z0-9_./:@%+=,-]+(?:[ \t]+[A-Za-z0-9_./:@%+=,-]+)*[ \t]*")
+
+
+def _no_gaps(node: Any, src: bytes) -> list[str]:
+    """Words in text between ``node``'s children that tree-sitter skipped: plain words (no quotes,
+    expansions or operators) are returned, anything else raises :class:`_Dropped`."""
     pos = node.start_byte
+    words: list[str] = []
     for ch in node.children:
-        if ch.start_byte > pos and src[pos:ch.start_byte].strip(b" \t\\\n"):
-            raise _Dropped
+        if ch.start_byte > pos:
+            gap = src[pos:ch.start_byte]
+            if gap.strip(b" \t\\\n"):
+                if not _PLAIN_WORDS.fullmatch(gap):
+                    raise _Dropped
+                words.extend(gap.decode().split())
         pos = ch.end_byte
+    return words
 
 
 def _text(node: Any, src: bytes) -> str:
@@ -106,7 +116,8 @@ _HEREDOC_PARTS = frozenset({"heredoc_start", "heredoc_body", "heredoc_end", "her
 def _heredoc(r: Any, src: bytes, cmd: Cmd, out: list[list[Cmd]]) -> list[Cmd]:
     """Record the here-doc body on ``cmd``; returns the pipeline stages tree-sitter nests inside the
     redirect (``cat <<EOF | sh``); other nested statements (``cat <<EOF && x``) are walked into ``out``."""
-    _no_gaps(r, src)
+    if _no_gaps(r, src):
+        raise _Dropped
     more: list[Cmd] = []
     for ch in r.named_children:
         if ch.type in ("file_redirect", "herestring_redirect"):
@@ -169,12 +180,16 @@ def _stage(node: Any, src: bytes, out: list[list[Cmd]]) -> list[Cmd]:
     if node.type == "command":
         return [_cmd(node, src, [])]
     if node.type == "redirected_statement":
-        _no_gaps(node, src)
+        skipped = _no_gaps(node, src)
         body = node.child_by_field_name("body")
         reds = node.children_by_field_name("redirect")
         more: list[Cmd] = []
         if body is not None and body.type == "command":
-            return [_cmd(body, src, reds, out, more), *more]
+            c = _cmd(body, src, reds, out, more)
+            c.argv.extend(skipped)  # words among the redirections are arguments
+            return [c, *more]
+        if skipped:
+            raise _Dropped
         if body is not None:
             _walk(body, out, src)
         holder = Cmd([":"])

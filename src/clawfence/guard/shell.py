@@ -69,11 +69,10 @@ def parse(script: str) -> Parsed:
     mutate the returned :class:`Parsed`."""
     # fast path: a single simple command with no operators, expansions or redirections has the same argv
     # under POSIX shlex as under bash (bashlex is ~10x slower and dominates decision latency)
-    if not _SPECIAL_RE.search(script):
-        try:
-            words = shlex.split(script, comments=False, posix=True)
-        except ValueError:
-            words = []
+    # (and with no quotes either, POSIX shlex splitting is plain whitespace splitting; quoted words go to
+    # tree-sitter, which is faster than pure-Python shlex)
+    if not _SPECIAL_RE.search(script) and "'" not in script and '"' not in script:
+        words = script.split()
         if words:
             return Parsed([[Cmd(words)]])
     from clawfence.guard.tsparse import ts_parse

@@ -5,7 +5,9 @@ Endpoints (JSON unless noted):
 * ``GET /metrics`` -> Prometheus text format (token needed)
 * ``POST /v1/decide`` body = a tool call (see :class:`~clawfence.guard.model.ToolCall`) ->
   ``{"decision","rule_id","reason",...,"approval_id"?}``; every decision is appended to the action log
-  (``clawfence.auditlog.append``, type ``guard.decision``).
+  (type ``guard.decision``) by a group-committing writer thread (:mod:`clawfence.guard.decisionlog`): deny/ask
+  answers are sent only after their record is fsynced, allow answers do not wait (``--log-sync``: all wait);
+  a decision that cannot be logged durably is answered HTTP 500, which the plugin treats as a block.
 * ``GET /v1/approvals/<id>?wait=SECONDS`` -> the approval request (long-polls up to ``wait`` <= 600 s).
 
 Binds 127.0.0.1 only (guide E3.2; the standards of the project). The token is generated once and stored
@@ -196,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if url.path == "/metrics":
             pending = len(self.svc.store.list("pending"))
+            if self.svc._dlog is not None:  # records the writer thread failed to write (incl. unwaited allows)
+                self.svc.metrics.errors["log_records_lost"] = self.svc._dlog.errors
             self._send(200, self.svc.metrics.render(pending), "text/plain; version=0.0.4")
         elif url.path.startswith("/v1/approvals/"):
             rid = url.path.rsplit("/", 1)[-1]

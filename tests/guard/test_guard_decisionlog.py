@@ -65,3 +65,16 @@ def test_write_failure_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_bad_mode() -> None:
     with pytest.raises(ValueError):
         DecisionLog(Path("/nonexistent/x"), mode="never")
+
+
+def test_other_writers_interleave_and_chain_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAWFENCE_HOME", str(tmp_path / "home"))
+    log = tmp_path / "actions.jsonl"
+    dl = DecisionLog(log, head_interval=0.05)
+    assert dl.record({"n": 1}, "deny")
+    auditlog.append(log, "fix.apply", {"n": 2})  # blocks on the lock until the idle writer lets go
+    assert dl.record({"n": 3}, "ask")
+    dl.close()
+    assert [r["data"]["n"] for r in _lines(log)] == [1, 2, 3]  # type: ignore[index]
+    res = auditlog.verify(log)
+    assert res.ok and res.head == "ok" and res.signed_upto == 2, res

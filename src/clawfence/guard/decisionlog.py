@@ -9,10 +9,12 @@ wakes the requests that wait for durability. Which requests wait is the ``mode``
   and become durable within one batch (normally well under 10 ms; all of them on :meth:`DecisionLog.close`).
 * ``"sync"``: every decision waits for its batch's fsync.
 
-The signed head (``<log>.head``) is re-signed at most every ``head_interval`` seconds and on close, not per
-batch (signing + the head's atomic replace cost ~1-3 ms). Records after the head stay hash-chained and fsynced;
-``clawfence log verify`` notes them as not yet signed (a warning), so a truncation of at most the last
-``head_interval`` of records is not provable from the head alone until the next re-sign.
+The writer keeps the log open (and its ``flock``) across batches for at most ``head_interval`` seconds
+(0.25 s) and after ``head_interval`` idle, then closes it — fsync and a re-signed head (``<log>.head``; signing
+and the head's atomic replace cost ~0.5-3 ms, too much per record) — so other writers (``clawfence fix``, the CLI)
+wait at most about that long. Records after the head stay hash-chained and fsynced; ``clawfence log verify``
+notes them as not yet signed (a warning), so a truncation of at most the last ``head_interval`` of records is
+not provable from the head alone until the next re-sign.
 A full queue (10,000 records) blocks the request instead of dropping a record.
 """
 
@@ -56,8 +58,6 @@ class DecisionLog:
         self.max_batch, self.record_type = max_batch, record_type
         self.errors = 0
         self._q: queue.Queue[_Item] = queue.Queue(maxsize=10000)
-        self._last_head = 0.0
-        self._head_due = False
         self._thread = threading.Thread(target=self._run, name="guard-log", daemon=True)
         self._thread.start()
 
@@ -72,8 +72,15 @@ class DecisionLog:
         return not rec.failed
 
     def _run(self) -> None:
+        w: auditlog.LogWriter | None = None
+        opened = 0.0
         while True:
-            first = self._q.get()
+            try:
+                first = self._q.get(timeout=self.head_interval if w is not None else None)
+            except queue.Empty:  # idle: re-sign the head and let other writers (the CLI) have the lock
+                self._release(w)
+                w = None
+                continue
             batch: list[_Item] = [first]
             while len(batch) < self.max_batch:
                 try:
@@ -82,32 +89,34 @@ class DecisionLog:
                     break
             items = [b for b in batch if b is not None]
             stop = len(items) < len(batch)
-            self._commit(items, final=stop)
+            if items:
+                try:
+                    if w is None:
+                        w, opened = auditlog.LogWriter(self.path), time.monotonic()
+                    for r in items:
+                        w.append(self.record_type, r.data)
+                    w.sync(head=False)  # one fsync for the whole batch (group commit)
+                except (OSError, ValueError):
+                    self.errors += len(items)
+                    self._wake(items, True)
+                    self._release(w, ok=False)
+                    w = None
+                else:
+                    self._wake(items, False)
+            if w is not None and (stop or time.monotonic() - opened >= self.head_interval):
+                self._release(w)
+                w = None
             if stop:
                 return
 
-    def _commit(self, items: list[_Rec], final: bool) -> None:
-        failed = False
-        if items or (final and self._head_due):
+    def _release(self, w: auditlog.LogWriter | None, ok: bool = True) -> None:
+        """Close the writer: with ``ok``, fsync and re-sign the head; always unlock."""
+        if w is not None:
             try:
-                with auditlog.LogWriter(self.path) as w:
-                    for r in items:
-                        w.append(self.record_type, r.data)
-                    now = time.monotonic()
-                    head = final or now - self._last_head >= self.head_interval
-                    w.sync(head=False)
-                    self._wake(items, False)
-                    if head:
-                        w.sync(head=True)
-                        self._last_head, self._head_due = now, False
-                    else:
-                        self._head_due = True
-                    w.close(checkpoint=False)
-            except (OSError, ValueError):
-                failed = True
-                self.errors += len(items)
-        if failed:
-            self._wake(items, True)
+                w.close(checkpoint=ok)
+            except OSError:
+                self.errors += 1
+        return None
 
     @staticmethod
     def _wake(items: list[_Rec], failed: bool) -> None:

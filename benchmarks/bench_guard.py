@@ -3,6 +3,13 @@
 Run: PYTHONPATH=src python benchmarks/bench_guard.py [--rate 1000] [--seconds 5]
 Targets (issue 5): in-process p99 <= 200 us; HTTP p99 <= 2 ms at 1,000 decisions/s on 2 cores.
 Only 127.0.0.1 is used. Prints figures; asserts nothing.
+
+In-process: every call of tests/guard/data/calls.yaml, with the per-command parse cache warm (a service sees
+the same commands again and again) and cold (cache cleared before each call). HTTP: the service runs in its own
+process (as `guard serve` does: no GIL shared with the client), one keep-alive client connection with
+TCP_NODELAY sends the table's allow/deny calls at a fixed rate (sleeping, never spinning); ask calls are left
+out (each creates an approval request). With the action log on, every deny is fsynced before its answer.
+Figures depend on the machine's other load: the load average is printed with each run.
 """
 
 from __future__ import annotations

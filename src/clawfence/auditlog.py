@@ -167,6 +167,17 @@ class LogWriter:
             write_head(self.path, self.seq - 1, self.prev, self.signer)
         self._dirty = False
 
+    def sync(self, *, head: bool = True) -> None:
+        """Flush and fsync the records appended so far; with ``head`` also replace the signed head (even if
+        this writer appended nothing, so a head skipped by an earlier writer catches up). Group committers
+        fsync every batch and re-sign the head less often; records after the head are still hash-chained
+        and :func:`verify` reports them as unsigned (a warning), not as a break."""
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        if head and self.signer is not None and self.seq:
+            write_head(self.path, self.seq - 1, self.prev, self.signer)
+            self._dirty = False
+
     def close(self, checkpoint: bool = True) -> None:
         """Checkpoint (by default), unlock and close."""
         if self.fh.closed:

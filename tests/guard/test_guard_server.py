@@ -93,3 +93,30 @@ def test_cli_check_contract(tmp_path: Path) -> None:
     p.write_text("rules:\n  - id: X\n    decision: maybe\n    description: d\n")
     v = _cli("policy", "validate", str(p))
     assert v.returncode == 2 and f"{p}:3: rules.0.decision" in v.stderr
+
+
+def test_deny_logged_before_answer_and_log_failure_fails_closed(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAWFENCE_HOME", str(tmp_path / "home"))
+    log = tmp_path / "actions.jsonl"
+    bad_log = tmp_path / "not-a-file"
+    bad_log.mkdir()  # every write to this "log" fails
+    for path in (log, bad_log):
+        svc = GuardService(builtin_policy(), "tok", ApprovalStore(tmp_path / f"{path.name}.sqlite"), path, None, CTX)
+        srv = make_server(svc, 0)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{srv.server_address[1]}", timeout=5) as c:
+                r = c.post("/v1/decide", json={"toolName": "exec", "params": {"command": "rm -rf /"}},
+                           headers={"Authorization": "Bearer tok"})
+                if path == log:  # durable when answered: the record is on disk before svc.close()
+                    assert r.status_code == 200 and r.json()["decision"] == "deny"
+                    rec = [ln for ln in log.read_text(encoding="utf-8").splitlines() if "PG001" in ln]
+                    assert len(rec) == 1
+                else:  # the decision could not be logged: 500, which the plugin treats as a block
+                    assert r.status_code == 500
+        finally:
+            srv.shutdown()
+            srv.server_close()
+            svc.close()
+    assert auditlog.verify(log).ok

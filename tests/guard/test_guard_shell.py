@@ -42,9 +42,28 @@ def test_tree_sitter_matches_bashlex() -> None:
     assert compared >= 150
 
 
-def test_heredoc_and_errors_fall_back() -> None:
-    assert ts_parse("cat <<EOF | sh\nrm -rf /\nEOF") is None
-    assert ts_parse("echo 'unterminated") is None
+HEREDOCS = ["cat <<EOF | sh\nrm -rf /\nEOF", "cat <<EOF > f\nx\nEOF", "cat > f <<'EOF'\nx\nEOF\nchmod +x f && ./f",
+            "cat <<EOF >> ~/.ssh/authorized_keys\nssh-rsa AAA\nEOF", "bash -s -- <<EOF\nrm -rf /\nEOF",
+            "python3 -x foo <<'EOF'\nimport os\nEOF", "cat <<EOF | sh -s - a\nrm -rf ~\nEOF"]
+
+
+def test_heredocs_parsed_by_tree_sitter_like_bashlex() -> None:
+    for s in HEREDOCS:
+        fast = ts_parse(s)
+        assert fast is not None, s
+        assert _shape(fast) == _shape(shell.bashlex_parse(s)), s
     p = shell.parse("cat <<EOF | sh\nrm -rf /\nEOF")
     assert p.pipelines[0][0].heredoc == "rm -rf /"
+    assert p.pipelines[0][1].argv == ["sh"]
+
+
+def test_errors_and_dropped_text_fall_back() -> None:
+    assert ts_parse("echo 'unterminated") is None
     assert shell.parse("echo 'unterminated").error is not None
+    # tree-sitter-bash skips the `-` before a here-doc: plain skipped words are recovered, others fall back
+    for s in ("python3 - <<'EOF'\nimport os\nEOF", "python3 - x <<'EOF'\nimport os\nEOF"):
+        fast = ts_parse(s)
+        assert fast is not None and _shape(fast) == _shape(shell.bashlex_parse(s)), s
+    fast = ts_parse("python3 - <<'EOF'\nimport os\nEOF")
+    assert fast is not None and fast.pipelines[0][0].argv == ["python3", "-"]
+    assert ts_parse("cat <<A <<B\na\nA\nb\nB") is None

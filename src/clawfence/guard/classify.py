@@ -44,6 +44,11 @@ from clawfence.guard.shell import (
     unwrap,
 )
 
+_FORKBOMB_RE = re.compile(r":\s*\(\s*\)\s*\{[^}]*:\s*\|\s*:")
+_FETCHER_RE = re.compile(r"\b(?:curl|wget|fetch|aria2c)\b")
+_IPV4_RE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_BLOCKDEV_RE = re.compile(r"^/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|md)")
+_OPT_ASSIGN_RE = re.compile(r"^(?:--?[\w-]+|of|if)=")
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "aria2c", "http", "https", "httpie", "xh", "lwp-download"})
 NET_TOOLS = frozenset({"nc", "ncat", "netcat", "telnet", "socat", "ssh", "scp", "sftp", "rsync", "ftp"})
 READ_ONLY_LISTERS = frozenset({"ls", "stat", "test", "[", "du", "file", "realpath", "readlink", "dirname", "basename"})
@@ -75,7 +80,7 @@ class ShellAnalyzer(CommandRules):
         if depth > self.max_depth:
             self.add("obfuscated", "command nesting too deep to analyse")
             return self.signals
-        if re.search(r":\s*\(\s*\)\s*\{[^}]*:\s*\|\s*:", script):
+        if _FORKBOMB_RE.search(script):
             self.add("destructive", "fork bomb")
         parsed = parse(script)
         if parsed.error and depth == 0:
@@ -212,7 +217,7 @@ class ShellAnalyzer(CommandRules):
 
     def _runs_file(self, name: str, argv: list[str], cmd: Cmd) -> None:
         for j, a in enumerate(argv[1:], 1):
-            if j in cmd.procsub_words and re.search(r"\b(?:curl|wget|fetch|aria2c)\b", a):
+            if j in cmd.procsub_words and _FETCHER_RE.search(a):
                 self.add("download-exec", f"{name} runs a process substitution that downloads")
             if a.startswith("-"):
                 continue
@@ -258,7 +263,7 @@ class ShellAnalyzer(CommandRules):
         for a in args:
             if a.startswith("-"):
                 continue
-            if URL_RE.match(a) or "@" in a or HOSTISH_RE.match(a) or re.match(r"^\d+\.\d+\.\d+\.\d+$", a):
+            if URL_RE.match(a) or "@" in a or HOSTISH_RE.match(a) or _IPV4_RE.match(a):
                 s = host_signal(a.split(":", 1)[0] if "://" not in a else a, self.settings, name)
                 if s:
                     self.add(s.kind, s.detail)
@@ -269,7 +274,7 @@ class ShellAnalyzer(CommandRules):
             if target.startswith("&") or target == "/dev/null":
                 continue
             write = op in (">", ">>", ">|", "&>", ">&")
-            if write and re.match(r"^/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|md)", target):
+            if write and _BLOCKDEV_RE.match(target):
                 self.add("destructive", f"redirect overwrites block device {target}")
             self._protected(target, write=write, how=f"redirect {op}")
 
@@ -280,7 +285,7 @@ class ShellAnalyzer(CommandRules):
         for j, a in enumerate(args):
             if a.startswith("-") and "=" not in a:
                 continue
-            cand = a.split("=", 1)[1] if re.match(r"^(?:--?[\w-]+|of|if)=", a) else a
+            cand = a.split("=", 1)[1] if _OPT_ASSIGN_RE.match(a) else a
             if cand.startswith("@"):
                 cand = cand[1:]
             if not cand or not (cand.startswith(("/", "~", ".", "$")) or "/" in cand):
@@ -289,7 +294,7 @@ class ShellAnalyzer(CommandRules):
                 continue
             is_write = write or (name in ("cp", "mv", "rsync", "install") and j == len(args) - 1) or (
                 name == "sed" and any(x.startswith("-i") for x in args)) or a.startswith("of=")
-            if is_write and re.match(r"^/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|md)", cand):
+            if is_write and _BLOCKDEV_RE.match(cand):
                 self.add("destructive", f"{name} overwrites block device {cand}")
             self._protected(cand, write=is_write, how=name)
 

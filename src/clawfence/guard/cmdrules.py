@@ -12,6 +12,9 @@ from clawfence.guard.hosts import URL_RE, Settings, config_key_signal, host_sign
 from clawfence.guard.model import PathContext
 from clawfence.guard.shell import Cmd, base, unwrap
 
+_SCP_RE = re.compile(r"^[\w.-]+@[\w.-]+:")
+_PYVER_RE = re.compile(r"^python3?-\d")
+
 _INSTALL_ECOS = {"pip": "pip", "pip3": "pip", "uv": "pip", "pipx": "pip", "npm": "npm", "pnpm": "npm",
                  "yarn": "npm", "bun": "npm", "gem": "gem", "cargo": "cargo", "go": "go", "brew": "brew",
                  "apt": "apt", "apt-get": "apt", "dnf": "rpm", "yum": "rpm", "apk": "apk", "conda": "conda"}
@@ -140,7 +143,7 @@ class CommandRules:
         ops = [a for a in args if not a.startswith("-")]
         if ops[:1] in (["clone"], ["fetch"], ["pull"], ["push"], ["ls-remote"]) or ops[:2] == ["remote", "add"]:
             for a in ops[1:]:
-                if URL_RE.match(a) or re.match(r"^[\w.-]+@[\w.-]+:", a):
+                if URL_RE.match(a) or _SCP_RE.match(a):
                     s = host_signal(a if "://" in a else a.split("@", 1)[1].split(":", 1)[0], self.settings,
                                     f"git {ops[0]}")
                     if s:
@@ -219,7 +222,7 @@ class CommandRules:
             tool = item[5:].replace("_", "-")
             if tool in _INSTALL_ECOS:
                 return lambda args, cmd, via_xargs, upstream: self._install(tool, args)
-            if tool in ("python", "python3") or re.match(r"^python3?-\d", tool):
+            if tool in ("python", "python3") or _PYVER_RE.match(tool):
                 return self._cmd_python
         raise AttributeError(item)
 

@@ -5,7 +5,9 @@ Endpoints (JSON unless noted):
 * ``GET /metrics`` -> Prometheus text format (token needed)
 * ``POST /v1/decide`` body = a tool call (see :class:`~clawfence.guard.model.ToolCall`) ->
   ``{"decision","rule_id","reason",...,"approval_id"?}``; every decision is appended to the action log
-  (``clawfence.auditlog.append``, type ``guard.decision``).
+  (type ``guard.decision``) by a group-committing writer thread (:mod:`clawfence.guard.decisionlog`): deny/ask
+  answers are sent only after their record is fsynced, allow answers do not wait (``--log-sync``: all wait);
+  a decision that cannot be logged durably is answered HTTP 500, which the plugin treats as a block.
 * ``GET /v1/approvals/<id>?wait=SECONDS`` -> the approval request (long-polls up to ``wait`` <= 600 s).
 
 Binds 127.0.0.1 only (guide E3.2; the standards of the project). The token is generated once and stored
@@ -17,7 +19,6 @@ from __future__ import annotations
 import hmac
 import json
 import os
-import queue
 import secrets
 import threading
 import time
@@ -28,10 +29,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from clawfence import auditlog
 from clawfence.atomic import atomic_write_text
 from clawfence.detect.privacy import SecretHashes
 from clawfence.guard.approvals import ApprovalError, ApprovalStore
+from clawfence.guard.decisionlog import DecisionLog
 from clawfence.guard.model import CallError, PathContext, ToolCall
 from clawfence.guard.policy import Policy, decide
 from clawfence.paths import clawfence_home
@@ -117,59 +118,24 @@ class GuardService:
     ctx: PathContext | None = None
     metrics: Metrics = field(default_factory=Metrics)
     #: "sync": every decision is durable in the log before the answer; "async-allow" (default): deny/ask
-    #: are logged synchronously, allow decisions by a writer thread (bounded queue, drained by close()).
+    #: wait for their batch's fsync (group commit), allow decisions are written by the same writer thread
+    #: without waiting (see :mod:`clawfence.guard.decisionlog`; drained by close()).
     log_mode: str = "async-allow"
-    _queue: queue.Queue[dict[str, Any] | None] | None = None
-    _writer: threading.Thread | None = None
+    _dlog: DecisionLog | None = None
+
+    def __post_init__(self) -> None:
+        if self.log_path is not None:
+            self._dlog = DecisionLog(self.log_path, self.log_mode)
 
     def _log(self, data: dict[str, Any], decision: str) -> None:
-        if self.log_path is None:
-            return
-        if self.log_mode == "sync" or decision != "allow":
-            auditlog.append(self.log_path, "guard.decision", data)
-            return
-        if self._queue is None:
-            self._queue = queue.Queue(maxsize=10000)
-            self._writer = threading.Thread(target=self._drain, name="guard-log", daemon=True)
-            self._writer.start()
-        try:
-            self._queue.put(data, timeout=1.0)
-        except queue.Full:  # back-pressure: never drop a record
-            auditlog.append(self.log_path, "guard.decision", data)
-
-    def _drain(self) -> None:
-        """Writer thread: appends queued records in batches (one lock and one fsync per batch when the
-        action log offers ``auditlog.LogWriter``, else record by record)."""
-        assert self._queue is not None and self.log_path is not None
-        writer_cls = getattr(auditlog, "LogWriter", None)
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < 256:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            records = [b for b in batch if b is not None]
-            try:
-                if writer_cls is not None and records:
-                    with writer_cls(self.log_path) as w:
-                        for r in records:
-                            w.append("guard.decision", r)
-                else:
-                    for r in records:
-                        auditlog.append(self.log_path, "guard.decision", r)
-            except OSError:
-                self.metrics.errors["log_write"] += len(records)
-            for _ in batch:
-                self._queue.task_done()
-            if len(records) < len(batch):
-                return
+        if self._dlog is not None and not self._dlog.record(data, decision):
+            self.metrics.errors["log_write"] += 1
+            raise OSError("the action log could not be written")
 
     def close(self) -> None:
-        """Flush queued log records (call on shutdown)."""
-        if self._queue is not None and self._writer is not None:
-            self._queue.put(None)
-            self._writer.join(timeout=30)
+        """Flush queued log records, fsync them and re-sign the log head (call on shutdown)."""
+        if self._dlog is not None:
+            self._dlog.close()
 
     def handle_decide(self, doc: Any) -> dict[str, Any]:
         """Decide one call document; create an approval request for ``ask``; log it."""
@@ -232,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if url.path == "/metrics":
             pending = len(self.svc.store.list("pending"))
+            if self.svc._dlog is not None:  # records the writer thread failed to write (incl. unwaited allows)
+                self.svc.metrics.errors["log_records_lost"] = self.svc._dlog.errors
             self._send(200, self.svc.metrics.render(pending), "text/plain; version=0.0.4")
         elif url.path.startswith("/v1/approvals/"):
             rid = url.path.rsplit("/", 1)[-1]
@@ -265,6 +233,9 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, CallError) as exc:
             self.svc.metrics.errors["bad_request"] += 1
             self._send(400, {"error": str(exc)[:200]})
+            return
+        except OSError:  # the decision could not be logged durably: the plugin fails closed on 5xx
+            self._send(500, {"error": "action log write failed"})
             return
         self._send(200, out)
 

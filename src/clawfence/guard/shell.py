@@ -14,6 +14,7 @@ import binascii
 import re
 import shlex
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import bashlex
@@ -60,15 +61,18 @@ def _fallback(script: str, error: str) -> Parsed:
     return Parsed(pipelines, error)
 
 
+@lru_cache(maxsize=4096)
 def parse(script: str) -> Parsed:
-    """Parse ``script``. Never raises: on a parser error falls back to splitting on ``; | & &&``."""
+    """Parse ``script``. Never raises: on a parser error falls back to splitting on ``; | & &&``.
+
+    Results are cached (LRU, 4,096 scripts, keyed by the exact string) and shared: callers must not
+    mutate the returned :class:`Parsed`."""
     # fast path: a single simple command with no operators, expansions or redirections has the same argv
     # under POSIX shlex as under bash (bashlex is ~10x slower and dominates decision latency)
-    if not _SPECIAL_RE.search(script):
-        try:
-            words = shlex.split(script, comments=False, posix=True)
-        except ValueError:
-            words = []
+    # (and with no quotes either, POSIX shlex splitting is plain whitespace splitting; quoted words go to
+    # tree-sitter, which is faster than pure-Python shlex)
+    if not _SPECIAL_RE.search(script) and "'" not in script and '"' not in script:
+        words = script.split()
         if words:
             return Parsed([[Cmd(words)]])
     from clawfence.guard.tsparse import ts_parse
@@ -76,6 +80,11 @@ def parse(script: str) -> Parsed:
     fast = ts_parse(script)
     if fast is not None:
         return fast
+    return bashlex_parse(script)
+
+
+def bashlex_parse(script: str) -> Parsed:
+    """Parse ``script`` with bashlex (the fallback when tree-sitter reports a syntax error). Never raises."""
     # bashlex does not accept quoted here-doc delimiters (<<'EOF'); quoting only disables expansion
     script = _QUOTED_HEREDOC_RE.sub(r"<<\1\3", script)
     try:
@@ -180,9 +189,17 @@ def base(word: str) -> str:
     return word.rsplit("/", 1)[-1]
 
 
+_INTERP_RE = re.compile(r"^(python|node|nodejs|perl|ruby|php|lua|deno|bun|osascript)[0-9.]*$")
+_ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_DIGIT_RE = re.compile(r"^\d")
+_INT_RE = re.compile(r"^-?\d+$")
+_CTRL_RE = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+@lru_cache(maxsize=512)
 def interpreter_family(name: str) -> str | None:
     """``python3.11`` -> ``python``; ``node`` -> ``node``; None if not an interpreter."""
-    m = re.match(r"^(python|node|nodejs|perl|ruby|php|lua|deno|bun|osascript)[0-9.]*$", name)
+    m = _INTERP_RE.match(name)
     if not m:
         return None
     fam = m.group(1)
@@ -199,7 +216,7 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
     via_xargs = False
     i = 0
     for _ in range(16):
-        while i < len(argv) and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", argv[i]):
+        while i < len(argv) and _ASSIGN_RE.match(argv[i]):
             i += 1
         if i >= len(argv):
             break
@@ -213,9 +230,9 @@ def unwrap(argv: list[str]) -> tuple[list[str], list[str], bool]:
                     i += 1
                     break
                 i += 2 if argv[i] in opts else 1
-            if name == "timeout" and i < len(argv) and re.match(r"^\d", argv[i]):
+            if name == "timeout" and i < len(argv) and _DIGIT_RE.match(argv[i]):
                 i += 1
-            if name == "nice" and i < len(argv) and re.match(r"^-?\d+$", argv[i]):
+            if name == "nice" and i < len(argv) and _INT_RE.match(argv[i]):
                 i += 1
             continue
         if name == "xargs":
@@ -246,7 +263,7 @@ def b64_decode(word: str, min_len: int = 16) -> str | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if not text or any(ord(c) < 9 or 13 < ord(c) < 32 for c in text) or " " not in text.strip():
+    if not text or _CTRL_RE.search(text) or " " not in text.strip():
         return None
     return text
 

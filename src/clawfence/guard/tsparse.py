@@ -1,6 +1,7 @@
 """Fast shell parsing with tree-sitter-bash (C parser, ~100x faster than bashlex) into the
-:class:`~clawfence.guard.shell.Parsed` shape. Scripts with here-documents, or that tree-sitter reads with
-errors, return None so the caller falls back to bashlex (which models here-doc bodies per command).
+:class:`~clawfence.guard.shell.Parsed` shape, here-documents included (body text as bashlex gives it, minus
+the delimiter line; ``$(...)`` inside an unquoted body is analysed too). Scripts that tree-sitter reads with
+errors (e.g. two here-docs on one command) return None so the caller falls back to bashlex.
 """
 
 from __future__ import annotations
@@ -26,16 +27,40 @@ def _parser() -> Any:
 
 
 def ts_parse(script: str) -> Parsed | None:
-    """Parsed pipelines of ``script``, or None (here-docs, syntax errors: use bashlex instead)."""
-    if "<<" in script.replace("<<<", ""):
-        return None
+    """Parsed pipelines of ``script``, or None (syntax errors: use bashlex instead)."""
     src = script.encode("utf-8")
     root = _parser().parse(src).root_node
     if root.has_error:
         return None
     out: list[list[Cmd]] = []
-    _walk(root, out, src)
+    try:
+        _walk(root, out, src)
+    except _Dropped:
+        return None
     return Parsed(out)
+
+
+class _Dropped(Exception):
+    """tree-sitter skipped source text (seen: the ``-`` in ``python3 - <<EOF``): let bashlex parse it."""
+
+
+_PLAIN_WORDS = re.compile(rb"[ \t]*[A-Za-z0-9_./:@%+=,-]+(?:[ \t]+[A-Za-z0-9_./:@%+=,-]+)*[ \t]*")
+
+
+def _no_gaps(node: Any, src: bytes) -> list[str]:
+    """Words in text between ``node``'s children that tree-sitter skipped: plain words (no quotes,
+    expansions or operators) are returned, anything else raises :class:`_Dropped`."""
+    pos = node.start_byte
+    words: list[str] = []
+    for ch in node.children:
+        if ch.start_byte > pos:
+            gap = src[pos:ch.start_byte]
+            if gap.strip(b" \t\\\n"):
+                if not _PLAIN_WORDS.fullmatch(gap):
+                    raise _Dropped
+                words.extend(gap.decode().split())
+        pos = ch.end_byte
+    return words
 
 
 def _text(node: Any, src: bytes) -> str:
@@ -85,6 +110,30 @@ def _subs(node: Any, src: bytes, cmd: Cmd, idx: int | None) -> None:
         stack.extend(n.named_children)
 
 
+_HEREDOC_PARTS = frozenset({"heredoc_start", "heredoc_body", "heredoc_end", "heredoc_content"})
+
+
+def _heredoc(r: Any, src: bytes, cmd: Cmd, out: list[list[Cmd]]) -> list[Cmd]:
+    """Record the here-doc body on ``cmd``; returns the pipeline stages tree-sitter nests inside the
+    redirect (``cat <<EOF | sh``); other nested statements (``cat <<EOF && x``) are walked into ``out``."""
+    if _no_gaps(r, src):
+        raise _Dropped
+    more: list[Cmd] = []
+    for ch in r.named_children:
+        if ch.type in ("file_redirect", "herestring_redirect"):
+            _redirect(ch, src, cmd)
+        elif ch.type == "heredoc_body":
+            body = _text(ch, src)
+            cmd.heredoc = body.rsplit("\n", 1)[0] if "\n" in body else body
+            _subs(ch, src, cmd, None)
+        elif ch.type == "pipeline":
+            for st in ch.named_children:
+                more.extend(_stage(st, src, out))
+        elif ch.type not in _HEREDOC_PARTS:
+            _walk(ch, out, src)
+    return more
+
+
 def _redirect(r: Any, src: bytes, cmd: Cmd) -> None:
     if r.type == "herestring_redirect":
         named = r.named_children
@@ -101,7 +150,8 @@ def _redirect(r: Any, src: bytes, cmd: Cmd) -> None:
         _subs(dest, src, cmd, None)
 
 
-def _cmd(node: Any, src: bytes, extra_redirects: list[Any]) -> Cmd:
+def _cmd(node: Any, src: bytes, extra_redirects: list[Any], out: list[list[Cmd]] | None = None,
+         more: list[Cmd] | None = None) -> Cmd:
     c = Cmd([])
     for ch in node.named_children:
         t = ch.type
@@ -118,7 +168,10 @@ def _cmd(node: Any, src: bytes, extra_redirects: list[Any]) -> Cmd:
         elif t in ("file_redirect", "herestring_redirect"):
             _redirect(ch, src, c)
     for r in extra_redirects:
-        _redirect(r, src, c)
+        if r.type == "heredoc_redirect" and out is not None and more is not None:
+            more.extend(_heredoc(r, src, c, out))
+        else:
+            _redirect(r, src, c)
     return c
 
 
@@ -127,16 +180,25 @@ def _stage(node: Any, src: bytes, out: list[list[Cmd]]) -> list[Cmd]:
     if node.type == "command":
         return [_cmd(node, src, [])]
     if node.type == "redirected_statement":
+        skipped = _no_gaps(node, src)
         body = node.child_by_field_name("body")
         reds = node.children_by_field_name("redirect")
+        more: list[Cmd] = []
         if body is not None and body.type == "command":
-            return [_cmd(body, src, reds)]
+            c = _cmd(body, src, reds, out, more)
+            c.argv.extend(skipped)  # words among the redirections are arguments
+            return [c, *more]
+        if skipped:
+            raise _Dropped
         if body is not None:
             _walk(body, out, src)
         holder = Cmd([":"])
         for r in reds:
-            _redirect(r, src, holder)
-        return [holder]
+            if r.type == "heredoc_redirect":
+                more.extend(_heredoc(r, src, holder, out))
+            else:
+                _redirect(r, src, holder)
+        return [holder, *more]
     _walk(node, out, src)
     return []
 

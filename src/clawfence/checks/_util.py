@@ -195,30 +195,10 @@ def key_in_version(facts: Facts, dotted: str) -> bool:
     """True when ``dotted`` is a config key of the installed OpenClaw version: not retired in it
     (``data/key-history.yaml``) and, when a packaged schema applies, present in that schema.
     Unknown version: judged by the retired-key history only (assume the key exists)."""
-    from clawfence.facts.schema import load_schema, retired_in
+    from clawfence.facts.schema import has_key, retired_in
 
     version = config_version(facts)
     if version is not None and retired_in(dotted, version):
         return False
     used = facts.config.schema_version if facts.config else None
-    if used is None:
-        return True
-    return _schema_has(load_schema(used), dotted.split("."))
-
-
-def _schema_has(node: Any, parts: list[str]) -> bool:
-    if not parts:
-        return True
-    if not isinstance(node, dict):
-        return False
-    for key in ("anyOf", "oneOf", "allOf"):
-        for sub in node.get(key) or []:
-            if _schema_has(sub, parts):
-                return True
-    props = node.get("properties") or {}
-    if parts[0] in props:
-        return _schema_has(props[parts[0]], parts[1:])
-    extra = node.get("additionalProperties")
-    if isinstance(extra, dict):
-        return _schema_has(extra, parts[1:])
-    return False
+    return used is None or has_key(dotted, used) is not False

@@ -54,6 +54,16 @@ def walker(version: str) -> Walker | None:
     return Walker(lambda name: _part(version, name))
 
 
+def has_key(dotted: str, version: str | None) -> bool | None:
+    """Does config key ``dotted`` exist in the schema that applies to ``version``? None when no packaged
+    schema applies (older versions: cannot tell). Walks only the split-schema parts on the key's path."""
+    used = schema_for(version)
+    w = walker(used) if used else None
+    if w is None:
+        return None
+    return w.has_path(dotted.split("."))
+
+
 @lru_cache(maxsize=1)
 def key_history() -> dict[str, dict[str, str]]:
     """Dotted key (``*`` = any name) -> {"retired": version, "note": ...}."""

@@ -205,6 +205,41 @@ class Walker:
             node = self._node(node[int(tok)] if isinstance(node, list) else node[tok])
         return node
 
+    def has_path(self, parts: list[str]) -> bool:
+        """True when the dotted key ``parts`` is allowed by the schema (properties, patternProperties,
+        additionalProperties schemas, array items for numeric parts, through anyOf/oneOf/allOf and $ref)."""
+        frontier = [self._load(ROOT_PART)]
+        for part in parts:
+            frontier = [x for n in frontier for alt in self._alternatives(n) for x in self._step(alt, part)]
+            if not frontier:
+                return False
+        return True
+
+    def _alternatives(self, node: Any) -> list[dict[str, Any]]:
+        node = self._node(node)
+        if isinstance(node, dict) and "$ref" in node:
+            node = self._pointer(node["$ref"])
+        if not isinstance(node, dict):
+            return []
+        out = [node]
+        for k in ("anyOf", "oneOf", "allOf"):
+            for sub in node.get(k) or []:
+                out += self._alternatives(sub)
+        return out
+
+    @staticmethod
+    def _step(node: dict[str, Any], part: str) -> list[Any]:
+        props = node.get("properties") or {}
+        nxt: list[Any] = []
+        if part in props:
+            nxt.append(props[part])
+        elif isinstance(node.get("additionalProperties"), dict):
+            nxt.append(node["additionalProperties"])
+        nxt += [sub for pat, sub in (node.get("patternProperties") or {}).items() if _rx(pat).search(part)]
+        if part.isdigit() and isinstance(node.get("items"), dict):
+            nxt.append(node["items"])
+        return nxt
+
     def errors(self, instance: Any) -> Iterator[SchemaError]:
         """Every error of ``instance`` against the root, in schema keyword order (like jsonschema)."""
         yield from self._errors(self._load(ROOT_PART), instance, ())

@@ -2,7 +2,7 @@
 
 A fixer works from the fix id, the facts and ``finding.location`` (key or path), so any check declaring
 the id gets it. With no location it fixes every instance it finds in the facts. Keys the installed
-OpenClaw version does not know are never written (:func:`clawfence.fix.schema_keys.schema_has`): such
+OpenClaw version does not know are never written (:func:`clawfence.facts.schema.has_key`): such
 changes become notes, or an unset when the key itself is retired. Sources: OpenClaw ``src/security/fix.ts``
 (native ``--fix``: groupPolicy open -> allowlist, chmod 700/600), guide D2.4.3 and the items each fix id
 serves (P2.1 bind, C1.3 / D1.2.1 auth, D1.2.2 dmPolicy, D3.x sandbox/exec, E7 secrets, D1.3.2 tunnels).
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from clawfence.facts import Facts
+from clawfence.facts.schema import has_key as schema_has
 from clawfence.fix.actions import Action, Chmod, Manual, Plan, Safety, SetConfig, UnsetConfig, WriteSecretFile
-from clawfence.fix.schema_keys import schema_has
 from clawfence.model import Finding
 
 Fixer = Callable[[Finding, Facts], Plan]

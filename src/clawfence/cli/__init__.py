@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from types import ModuleType
 
 import typer
 
@@ -19,19 +20,29 @@ from clawfence.cli import skills as skills_cmd
 from clawfence.cli import trail as trail_cmd
 from clawfence.cli.common import UsageError
 
-app = typer.Typer(
-    name="clawfence",
-    help="Make OpenClaw deployments safe: every item of the CNCERT OpenClaw Secure Usage Practice Guide.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-audit_cmd.register(app)
-fix_cmd.register(app)
-skills_cmd.register(app)
-guard_cmd.register(app)
-trail_cmd.register(app)
-baseline_cmd.register(app)
+MODULES: tuple[ModuleType, ...] = (audit_cmd, fix_cmd, skills_cmd, guard_cmd, trail_cmd, baseline_cmd)
+#: first argument -> the CLI module that registers it
+COMMANDS: dict[str, ModuleType] = {
+    "audit": audit_cmd, "guide": audit_cmd, "explain": audit_cmd, "fix": fix_cmd, "skills": skills_cmd,
+    "guard": guard_cmd, "trail": trail_cmd, "log": trail_cmd, "baseline": baseline_cmd,
+}
+
+
+def build_app(modules: tuple[ModuleType, ...] = MODULES) -> typer.Typer:
+    """The typer application with the commands of ``modules`` (all of them by default)."""
+    application = typer.Typer(
+        name="clawfence",
+        help="Make OpenClaw deployments safe: every item of the CNCERT OpenClaw Secure Usage Practice Guide.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    for mod in modules:
+        mod.register(application)
+    return application
+
+
+app = build_app()
 
 
 def main() -> None:
@@ -42,8 +53,12 @@ def main() -> None:
     distribution's metadata (~12 ms of a ~0.3 s audit).
     """
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # typer inspects every registered command on each run; register only the group being invoked
+    # (everything for --help, no arguments or an unknown command, so help and errors stay complete)
+    first = sys.argv[1] if len(sys.argv) > 1 else ""
+    runner = build_app((COMMANDS[first],)) if first in COMMANDS else app
     try:
-        app()
+        runner()
     except UsageError as exc:
         print(f"clawfence: error: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -37,6 +37,11 @@ def build_app(modules: tuple[ModuleType, ...] = MODULES) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+    @application.callback()
+    def _root() -> None:
+        """Make OpenClaw deployments safe: every item of the CNCERT OpenClaw Secure Usage Practice Guide."""
+        # an explicit callback keeps group mode when only one command is registered (e.g. ``fix``)
+
     for mod in modules:
         mod.register(application)
     return application

@@ -1,0 +1,32 @@
+"""``main()`` registers only the invoked command group; every group must still parse its own name."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clawfence.cli import COMMANDS
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_each_command_dispatches(command: str) -> None:
+    env = {**os.environ, "PYTHONPATH": SRC}
+    p = subprocess.run([sys.executable, "-m", "clawfence", command, "--help"], capture_output=True, text=True,
+                       env=env, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert command in p.stdout
+
+
+def test_fix_without_state_dir_is_a_usage_error_not_a_parse_error(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": SRC, "HOME": str(tmp_path), "CLAWFENCE_HOME": str(tmp_path / "cf")}
+    p = subprocess.run([sys.executable, "-m", "clawfence", "fix", "--state-dir", str(tmp_path / "nope")],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 2
+    assert "unexpected argument 'fix'" not in p.stderr
+    assert "Traceback" not in p.stderr

@@ -90,11 +90,15 @@ def where(facts: Facts, key: str) -> Location:
     return facts.config.where(key)
 
 
+def bind(facts: Facts) -> str:
+    """Effective ``gateway.bind`` (default ``loopback``)."""
+    return str(cfg(facts, "gateway.bind", "loopback"))
+
+
 def gateway_exposed(facts: Facts) -> bool:
     """True when the gateway is reachable beyond loopback: bind not loopback, or Tailscale serve/funnel."""
-    bind = cfg(facts, "gateway.bind", "loopback")
     ts = cfg(facts, "gateway.tailscale.mode", "off")
-    return bind not in LOOPBACK_BINDS or ts in ("serve", "funnel")
+    return bind(facts) not in LOOPBACK_BINDS or ts in ("serve", "funnel")
 
 
 def auth_mode(facts: Facts) -> str:

@@ -25,14 +25,10 @@ from clawfence.checks._util import (
     channel_scopes,
     open_inbound,
 )
+from clawfence.checks._util import where as _loc
 from clawfence.facts import Facts
-from clawfence.model import Location, Outcome, Severity, failed, passed, warned
+from clawfence.model import Outcome, Severity, failed, passed, warned
 from clawfence.registry import check
-
-
-def _loc(facts: Facts, key: str) -> Location:
-    assert facts.config is not None
-    return facts.config.where(key)
 
 
 def _own(scope: ChannelScope, key: str | None) -> bool:

@@ -8,19 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clawfence.checks._util import LOOPBACK_BINDS, cfg, where
+from clawfence.checks._util import LOOPBACK_BINDS, cfg
+from clawfence.checks._util import bind as _bind
+from clawfence.checks._util import where as _loc
 from clawfence.facts import Facts
 from clawfence.facts.schema import retired_in
 from clawfence.model import Outcome, Severity, failed, passed, skipped, warned
 from clawfence.registry import check
-
-_loc = where
-
-
-def _bind(facts: Facts) -> str:
-    return str(cfg(facts, "gateway.bind", "loopback"))
-
-
 
 
 def _retired(facts: Facts, key: str) -> str | None:

@@ -11,7 +11,9 @@ import ipaddress
 from collections.abc import Iterator
 
 from clawfence.checks._util import GATEWAY_ENV_SECRETS, LOOPBACK_BINDS, auth_mode, cfg, gateway_exposed
+from clawfence.checks._util import bind as _bind
 from clawfence.checks._util import dotenv_secret as _dotenv
+from clawfence.checks._util import where as _loc
 from clawfence.facts import Facts
 from clawfence.facts.config import SecretInfo
 from clawfence.model import Location, Outcome, Severity, failed, passed, skipped, warned
@@ -28,13 +30,6 @@ DANGEROUS_NODE_COMMANDS = ("camera.snap", "camera.clip", "screen.record", "conta
 TRUST_ALL = {"0.0.0.0/0", "::/0", "*", "0.0.0.0", "::", "all"}
 
 
-def _loc(facts: Facts, key: str) -> Location:
-    assert facts.config is not None
-    return facts.config.where(key)
-
-
-def _bind(facts: Facts) -> str:
-    return str(cfg(facts, "gateway.bind", "loopback"))
 
 
 @check(

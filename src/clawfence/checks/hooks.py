@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clawfence.checks._util import GATEWAY_ENV_SECRETS, cfg, gateway_exposed, where
+from clawfence.checks._util import GATEWAY_ENV_SECRETS, cfg, gateway_exposed
 from clawfence.checks._util import dotenv_secret as _dotenv
+from clawfence.checks._util import where as _loc
 from clawfence.facts import Facts
 from clawfence.model import Outcome, Severity, failed, passed, warned
 from clawfence.registry import check
 
-_loc = where
 
 @check(
     id="GW004",

@@ -12,16 +12,14 @@ from collections.abc import Iterator
 
 from clawfence.calver import CalVer, parse
 from clawfence.checks._util import cfg, config_version, key_in_version
+from clawfence.checks._util import where as _loc
 from clawfence.facts import Facts
-from clawfence.model import Location, Outcome, Severity, failed, passed, skipped, warned
+from clawfence.model import Outcome, Severity, failed, passed, skipped, warned
 from clawfence.registry import check
 
 #: First release line with the SQLite audit ledger (database-first era, reference/openclaw.md §1.5, §0).
 AUDIT_LEDGER_SINCE = "2026.7.2-beta.1"
 
-
-def _loc(facts: Facts, key: str) -> Location | None:
-    return facts.config.where(key) if facts.config else None
 
 
 @check(

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from clawfence.checks._util import agent_entries, cfg
+from clawfence.checks._util import where as _loc
 from clawfence.facts import Facts
-from clawfence.model import Location, Outcome, Severity, failed, passed, skipped, warned
+from clawfence.model import Outcome, Severity, failed, passed, skipped, warned
 from clawfence.registry import check
 
 #: Host paths a sandbox must never mount writable (OpenClaw's blocked list plus the guide's examples).
@@ -43,9 +44,6 @@ def sandboxes(facts: Facts) -> list[tuple[str, str, dict[str, Any]]]:
             out.append((f"agent {aid}", f"{prefix}.sandbox", _merge(d, sb)))
     return out
 
-
-def _loc(facts: Facts, key: str) -> Location | None:
-    return facts.config.where(key) if facts.config else None
 
 
 @check(

@@ -20,9 +20,10 @@ from clawfence.checks._util import (
     cfg,
     key_in_version,
 )
+from clawfence.checks._util import where as _loc
 from clawfence.checks.sandbox import sandboxes
 from clawfence.facts import Facts
-from clawfence.model import Location, Outcome, Severity, failed, passed, skipped, warned
+from clawfence.model import Outcome, Severity, failed, passed, skipped, warned
 from clawfence.registry import check
 
 INTERPRETERS = frozenset({"python", "python2", "python3", "node", "nodejs", "deno", "bun", "ruby", "perl", "php",
@@ -32,9 +33,6 @@ BROAD_SAFE_BINS = frozenset({"jq", "sed", "awk", "gawk", "find", "xargs", "tee",
 _SEC_RANK = {"deny": 0, "allowlist": 1, "full": 2}
 _ASK_RANK = {"always": 0, "on-miss": 1, "off": 2}
 
-
-def _loc(facts: Facts, key: str) -> Location | None:
-    return facts.config.where(key) if facts.config else None
 
 
 def _fmt(tools: frozenset[str] | set[str]) -> str:

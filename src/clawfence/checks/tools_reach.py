@@ -12,14 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from clawfence.checks._util import all_tool_scopes, auth_mode, cfg
+from clawfence.checks._util import where as _loc
 from clawfence.checks.tools import exec_reachable
 from clawfence.facts import Facts
-from clawfence.model import Location, Outcome, Severity, failed, passed, warned
+from clawfence.model import Outcome, Severity, failed, passed, warned
 from clawfence.registry import check
-
-
-def _loc(facts: Facts, key: str) -> Location | None:
-    return facts.config.where(key) if facts.config else None
 
 
 def _http_remote(url: str) -> bool:

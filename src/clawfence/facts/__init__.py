@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from clawfence.facts.config import ConfigFacts, ConfigLoadError, analyse, load_config, parse_raw
+from clawfence.facts.config import ConfigFacts, ConfigLoadError, analyse, read_config
 from clawfence.facts.drift import DriftFacts
 from clawfence.facts.files import FileFacts, collect_files
 from clawfence.facts.host import HostFacts, VersionFacts, collect_host, collect_version
@@ -184,11 +184,16 @@ def collect(
     if not inst.state_dir.exists() and not inst.config_path.exists():
         raise FactsError(f"no OpenClaw installation at {inst.state_dir} (state dir and config missing)")
     salt = os.urandom(16)
-    cfg = load_config(inst.config_path, env, salt=salt)
+    raw: dict[str, Any] | None = None
+    if inst.config_path.exists():
+        text, raw, included = read_config(inst.config_path, env)  # read and parsed once
+        cfg = analyse(raw, str(inst.config_path), salt=salt, text=text, includes=included)
+    else:
+        cfg = ConfigFacts(path=str(inst.config_path), exists=False)
     hint = cfg.get("meta.lastTouchedVersion")
     ver = collect_version(inst.state_dir, hint if isinstance(hint, str) else None, version_override)
-    if cfg.exists:
-        used, issues = validate(parse_raw(inst.config_path, env), ver.version)
+    if raw is not None:
+        used, issues = validate(raw, ver.version)
         cfg = cfg.model_copy(update={"issues": cfg.issues + issues, "schema_version": used})
     logs = [Path(str(cfg.get("logging.file")))] if isinstance(cfg.get("logging.file"), str) else []
     files = collect_files(inst.state_dir, inst.config_path, cfg.includes, salt, logs, inst.home)

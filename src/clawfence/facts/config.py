@@ -327,15 +327,10 @@ def _parse_file(path: Path) -> Any:
         raise ConfigLoadError(f"{path}: invalid JSON5: {exc}") from exc
 
 
-def load_config(path: Path, env: Mapping[str, str] | None = None, salt: bytes | None = None) -> ConfigFacts:
-    """Read, parse and analyse the config at ``path`` (I/O).
-
-    A missing file gives ``exists=False`` (OpenClaw then runs on defaults). Raises
-    :class:`ConfigLoadError` when the file exists but cannot be used.
-    """
+def read_config(path: Path, env: Mapping[str, str] | None = None) -> tuple[str, dict[str, Any], list[str]]:
+    """(main file text, include-resolved config with secrets in clear, included paths) of an existing config
+    (I/O). An empty file is ``{}``. Raises :class:`ConfigLoadError` when the file cannot be used."""
     env = os.environ if env is None else env
-    if not path.exists():
-        return ConfigFacts(path=str(path), exists=False)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -347,16 +342,23 @@ def load_config(path: Path, env: Mapping[str, str] | None = None, salt: bytes | 
     if not isinstance(raw, dict):
         raise ConfigLoadError(f"{path}: top level must be an object, got {type(raw).__name__}")
     seen: list[str] = []
-    raw = resolve_includes(raw, path.parent, _include_roots(path.parent, env), (path.resolve(),), seen)
+    merged = resolve_includes(raw, path.parent, _include_roots(path.parent, env), (path.resolve(),), seen)
+    assert isinstance(merged, dict)
+    return text, merged, seen
+
+
+def load_config(path: Path, env: Mapping[str, str] | None = None, salt: bytes | None = None) -> ConfigFacts:
+    """Read, parse and analyse the config at ``path`` (I/O).
+
+    A missing file gives ``exists=False`` (OpenClaw then runs on defaults). Raises
+    :class:`ConfigLoadError` when the file exists but cannot be used.
+    """
+    if not path.exists():
+        return ConfigFacts(path=str(path), exists=False)
+    text, raw, seen = read_config(path, env)
     return analyse(raw, str(path), salt=salt, text=text, includes=seen)
 
 
 def parse_raw(path: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The merged config with secrets in clear, for schema validation and fixing only (I/O)."""
-    env = os.environ if env is None else env
-    raw = _parse_file(path)
-    if not isinstance(raw, dict):
-        raise ConfigLoadError(f"{path}: top level must be an object")
-    merged = resolve_includes(raw, path.parent, _include_roots(path.parent, env), (path.resolve(),), [])
-    assert isinstance(merged, dict)
-    return merged
+    return read_config(path, env)[1]

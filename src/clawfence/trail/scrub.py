@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,22 +19,8 @@ from clawfence.redact import redact, redact_assignments
 
 Detector = Callable[[str], list[SecretMatch]]
 
-#: Necessary condition for any match of the provider patterns known when this was written: a literal each
-#: pattern's match must contain. ``find_secrets`` runs only when it matches (36x faster on clean text); if
-#: ``clawfence.detect.secrets.PATTERNS`` gains a pattern not in ``_PREFILTER_COVERS`` the prefilter is skipped.
-_PREFILTER = re.compile(r"-----BEGIN|sk-|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|"
-                        r"hooks\.slack\.com|:AA|AIza|_live_|hf_|eyJ|[MNO][A-Za-z\d_\-]{23,25}\.")
-_PREFILTER_COVERS = frozenset({
-    "private-key", "anthropic-api-key", "openai-api-key", "openrouter-api-key", "aws-access-key-id",
-    "github-token", "gitlab-token", "slack-token", "slack-webhook", "telegram-bot-token", "discord-bot-token",
-    "google-api-key", "stripe-key", "huggingface-token", "jwt"})
-
-
-def find_secrets(text: str) -> list[SecretMatch]:
-    """``clawfence.detect.secrets.find_secrets`` behind a literal prefilter (same results)."""
-    if {name for name, _ in _secrets.PATTERNS} <= _PREFILTER_COVERS and not _PREFILTER.search(text):
-        return []
-    return _secrets.find_secrets(text)
+#: Provider-format secrets (the prefiltered shared detector; re-exported for trail modules).
+find_secrets = _secrets.find_secrets
 
 
 def find_private_data(text: str) -> list[SecretMatch]:

@@ -33,13 +33,12 @@ from pathlib import Path
 
 import yaml
 
-from clawfence import auditlog
+from clawfence.integrity import actionlog as auditlog
 from clawfence.guard.approvals import ApprovalStore
-from clawfence.guard.model import PathContext, ToolCall
+from clawfence.detect.calls import PathContext, ToolCall
 from clawfence.guard.policy import builtin_policy, decide
 from clawfence.guard.server import GuardService, make_server
-from clawfence.guard.shell import parse
-
+from clawfence.detect.shell import parse
 CTX = PathContext("/home/agent", "/home/agent/.openclaw/workspace", "/home/agent/.openclaw",
                   "/home/agent/.openclaw/workspace", resolve_symlinks=False)
 

@@ -14,9 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from clawfence import auditlog
-from clawfence.trail import detect, sources, timeline
-
+from clawfence.integrity import actionlog as auditlog
+from clawfence.trail import detections as detect, sources, timeline
 FIX = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "trail" / "file-era" / "agents" / "main" / "sessions"
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Regenerate ``src/clawfence/data/schema/<version>/*.json.gz`` (the split, annotation-free OpenClaw config
-schema that ``clawfence.facts.schema`` validates with) from the packaged full schema
+schema that ``clawfence.audit.facts.schema`` validates with) from the packaged full schema
 ``src/clawfence/data/openclaw-<version>.config-schema.json.gz``.
 
 Usage: python scripts/split_schema.py [VERSION ...]   (default: every version in ``facts.schema.SCHEMAS``)
@@ -18,10 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from clawfence.facts.schema import SCHEMAS, split_dir  # noqa: E402  (standalone: after sys.path)
-from clawfence.facts.schema_walk import dump_part, split  # noqa: E402
-
-
+from clawfence.audit.facts.schema import SCHEMAS, split_dir  # noqa: E402  (standalone: after sys.path)
+from clawfence.audit.facts.schema_walk import dump_part, split  # noqa: E402
 def main(argv: list[str]) -> int:
     """Write the parts for each requested version; prints one line per version."""
     data = ROOT / "src" / "clawfence" / "data"

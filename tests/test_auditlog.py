@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from clawfence import auditlog, checkpoint
+from clawfence.integrity import actionlog as auditlog
+from clawfence.integrity import checkpoint
 
 
 @pytest.fixture(autouse=True)

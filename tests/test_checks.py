@@ -1,5 +1,5 @@
 """One generic test: every check fixture ``tests/fixtures/checks/<ID>/<expect>-<case>.yaml`` yields the
-expected status set. Fixtures are partial facts documents (see ``clawfence.facts.from_fixture``)."""
+expected status set. Fixtures are partial facts documents (see ``clawfence.audit.facts.from_fixture``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clawfence.checks import all_checks, by_id
-from clawfence.engine import run_check
-from clawfence.facts import from_fixture
-from clawfence.model import Status
+from clawfence.audit.checks import all_checks, by_id
+from clawfence.audit.engine import run_check
+from clawfence.audit.facts import from_fixture
+from clawfence.core.model import Status
 
 FIX = Path(__file__).parent / "fixtures" / "checks"
 CASES = sorted(FIX.glob("*/*.yaml"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from clawfence.checks._util import agent_contexts, channel_scopes, expand_tools, open_inbound, tool_policy
-from clawfence.facts import from_fixture
+from clawfence.audit.checks._util import agent_contexts, channel_scopes, expand_tools, open_inbound, tool_policy
+from clawfence.audit.facts import from_fixture
 
 
 def test_unset_profile_allows_everything() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from clawfence.model import Severity
+from clawfence.core.model import Severity
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 

@@ -18,9 +18,8 @@ def test_generated_docs_are_up_to_date() -> None:
 
 
 def test_docs_cover_every_check_and_point() -> None:
-    from clawfence.checks import all_checks
-    from clawfence.guide import load
-
+    from clawfence.audit.checks import all_checks
+    from clawfence.core.guide import load
     checks = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
     coverage = (ROOT / "docs" / "guide-coverage.md").read_text(encoding="utf-8")
     assert all(f"### {c.id} " in checks for c in all_checks())

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from clawfence.facts import collect, locate
+from clawfence.audit.collect import collect
+from clawfence.audit.facts import locate
 
 
 def test_empty_config_is_audited_as_defaults(tmp_path: Path) -> None:

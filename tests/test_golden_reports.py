@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from clawfence.audit import audit
-from clawfence.compliance import rollup
-from clawfence.facts import Facts, from_fixture
-from clawfence.guide import load as load_guide
-from clawfence.model import Location, Outcome, Report, Severity, failed, passed, skipped, warned
-from clawfence.redact import redact
-from clawfence.registry import Check, check
+from clawfence.audit.compliance import rollup
+from clawfence.audit.facts import Facts, from_fixture
+from clawfence.audit.registry import Check, check
+from clawfence.audit.run import audit
+from clawfence.core.guide import load as load_guide
+from clawfence.core.model import Location, Outcome, Report, Severity, failed, passed, skipped, warned
+from clawfence.core.redact import redact
 from clawfence.reporters import REPORTERS
 
 GOLDEN = Path(__file__).parent / "golden"

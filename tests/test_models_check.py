@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clawfence.checks.models import weakness
+from clawfence.audit.checks.models import weakness
 
 
 @pytest.mark.parametrize("model", ["openai/gpt-3.5-turbo", "anthropic/claude-2.1", "claude-instant-1",

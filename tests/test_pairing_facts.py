@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from clawfence.facts import _pairing_allow
+from clawfence.audit.facts import _pairing_allow
 
 
 def test_file_era_and_sqlite(tmp_path: Path) -> None:

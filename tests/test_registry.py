@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from clawfence.checks import all_checks
-from clawfence.guide import load
-from clawfence.registry import ID_RE, MODULE_PREFIX
+from clawfence.audit.checks import all_checks
+from clawfence.audit.registry import ID_RE, MODULE_PREFIX
+from clawfence.core.guide import load
 
-CHECKS_DIR = Path(__file__).resolve().parents[1] / "src" / "clawfence" / "checks"
+CHECKS_DIR = Path(__file__).resolve().parents[1] / "src" / "clawfence" / "audit" / "checks"
 FORBIDDEN = {"os", "subprocess", "socket", "pathlib", "shutil", "psutil", "httpx", "sqlite3"}
 
 

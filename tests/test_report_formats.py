@@ -9,11 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from clawfence import facts as facts_mod
-from clawfence.audit import audit
-from clawfence.i18n import STRINGS
-from clawfence.model import Report
-from clawfence.redact import redact
+from clawfence.audit import facts as facts_mod
+from clawfence.audit.run import audit
+from clawfence.core.i18n import STRINGS
+from clawfence.core.model import Report
+from clawfence.core.redact import redact
 from clawfence.reporters import REPORTERS, html_report, markdown, sarif
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -86,7 +86,7 @@ def test_sarif_schema_check_is_not_vacuous(fixture_homes: Path) -> None:
 def test_sarif_suppression_and_locations() -> None:
     import dataclasses
 
-    from clawfence.model import Finding, Location, Severity, Status, Target
+    from clawfence.core.model import Finding, Location, Severity, Status, Target
     f = Finding("GW001", "t", Severity.HIGH, Status.FAIL, "d", "gateway.bind", Location(key="gateway.bind", line=9),
                 ("P2.1",), "fix it", cwe=("CWE-1327",))
     rep = Report("clawfence", "1", Target("/s", "/s/openclaw.json", None), "2026-01-01T00:00:00+00:00",
@@ -105,7 +105,7 @@ def test_sarif_suppression_and_locations() -> None:
 
 
 def _hostile_report() -> Report:
-    from clawfence.model import Finding, Location, Severity, Status, Target
+    from clawfence.core.model import Finding, Location, Severity, Status, Target
     f = Finding("GW001", "<script>alert(1)</script> | *bold*", Severity.HIGH, Status.FAIL,
                 "detail with <img src=x onerror=alert(1)> & `tick` | pipe", "s", Location(path="/a|b<c>", key="k"),
                 ("P2.1",), "[link](javascript:alert(1))")
@@ -136,7 +136,7 @@ def test_every_string_in_both_languages() -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
 def test_zh_uses_the_guides_own_wording(fixture_homes: Path, fmt: str) -> None:
-    from clawfence.guide import load
+    from clawfence.core.guide import load
     out = REPORTERS[fmt](_report(fixture_homes / "home-insecure", "zh"))
     g = load()
     assert g.items[1].title_zh[:20] in out  # P2's Chinese title heads the exposure findings

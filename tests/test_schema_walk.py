@@ -20,8 +20,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clawfence.facts import schema
-from clawfence.facts.schema_walk import SchemaError, dump_part, split
+from clawfence.audit.facts import schema
+from clawfence.audit.facts.schema_walk import SchemaError, dump_part, split
 
 VERSION = "2026.9.6"
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from clawfence.advisories import affecting, load
-from clawfence.calver import CalVer
-from clawfence.checks import by_id
-from clawfence.engine import run_check
-from clawfence.facts import Facts, VersionFacts
-from clawfence.model import Status
+from clawfence.audit.advisories import affecting, load
+from clawfence.audit.checks import by_id
+from clawfence.audit.engine import run_check
+from clawfence.audit.facts import Facts, VersionFacts
+from clawfence.core.calver import CalVer
+from clawfence.core.model import Status
 
 
 def ids(version: str) -> set[str]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clawfence.audit import audit
-from clawfence.facts import collect, locate
-from clawfence.facts.host import HostFacts
-from clawfence.model import Finding, Severity, Status
+from clawfence.audit.collect import collect
+from clawfence.audit.facts import locate
+from clawfence.audit.facts.host import HostFacts
+from clawfence.audit.run import audit
+from clawfence.core.model import Finding, Severity, Status
 
 MINE = ("SB", "TL", "FS", "HO", "LG", "UP")
 

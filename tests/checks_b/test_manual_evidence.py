@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from clawfence.checks import all_checks
-from clawfence.compliance import manual_evidence
-from clawfence.guide import load
+from clawfence.audit.checks import all_checks
+from clawfence.audit.compliance import manual_evidence
+from clawfence.core.guide import load
 
 FIXES = {"fs-perms", "group-policy-allowlist", "control-ui-dangerous-off", "mdns-minimal", "rate-limit-on",
          "logging-redact-on", "remove-retired-keys", "gateway-bind-loopback", "gateway-auth-token", "rotate-token",

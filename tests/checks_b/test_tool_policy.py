@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from clawfence.checks._util import TOOL_GROUPS, agent_entries, effective_tools, key_in_version
-from clawfence.facts import from_fixture
+from clawfence.audit.checks._util import TOOL_GROUPS, agent_entries, effective_tools, key_in_version
+from clawfence.audit.facts import from_fixture
 
 
 def eff(cfg: dict[str, Any], agent: str | None = None) -> frozenset[str]:

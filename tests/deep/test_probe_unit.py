@@ -12,11 +12,11 @@ import httpx
 import pytest
 from websockets.sync.server import ServerConnection, serve
 
-from clawfence.facts import from_fixture
-from clawfence.probe import collect_probe
-from clawfence.probe.gateway import burst, http_get, tools_invoke, ws_handshake
-from clawfence.probe.targets import TargetError, allowed, choose_targets, is_loopback, parse_target
-from clawfence.probe.tunnels import parse_docker_ps, parse_nat_rules, parse_tailscale, watched_port_in
+from clawfence.audit.facts import from_fixture
+from clawfence.audit.probes import collect_probe
+from clawfence.audit.probes.gateway import burst, http_get, tools_invoke, ws_handshake
+from clawfence.audit.probes.targets import TargetError, allowed, choose_targets, is_loopback, parse_target
+from clawfence.audit.probes.tunnels import parse_docker_ps, parse_nat_rules, parse_tailscale, watched_port_in
 
 
 class FakeHTTP(BaseHTTPRequestHandler):
@@ -183,8 +183,7 @@ def _self_signed(tmp: Any) -> tuple[str, str]:
 def test_tls_detected_on_a_loopback_port_that_does_not_speak_plain_http(tmp_path: Any) -> None:
     import ssl
 
-    from clawfence.probe.gateway import probe_gateway
-
+    from clawfence.audit.probes.gateway import probe_gateway
     cert, key = _self_signed(tmp_path)
     FakeHTTP.failures, FakeHTTP.open = 0, False
     srv = ThreadingHTTPServer(("127.0.0.1", 0), FakeHTTP)
@@ -202,8 +201,7 @@ def test_tls_detected_on_a_loopback_port_that_does_not_speak_plain_http(tmp_path
 
 
 def test_plain_loopback_gateway_is_not_asked_for_tls(http_server: str) -> None:
-    from clawfence.probe.gateway import probe_gateway
-
+    from clawfence.audit.probes.gateway import probe_gateway
     port = int(http_server.rsplit(":", 1)[1])
     res = probe_gateway("127.0.0.1", port, with_burst=False)
     assert res.tls is None and res.reachable and res.openclaw

@@ -94,10 +94,9 @@ def test_bad_target_is_usage_error(rg: Any, gw: Any) -> None:
 
 
 def test_every_report_format_carries_deep_findings(deep: dict[str, Any], tmp_path: Path) -> None:
-    from clawfence.audit import audit
-    from clawfence.facts import Facts
+    from clawfence.audit.facts import Facts
+    from clawfence.audit.run import audit
     from clawfence.reporters import REPORTERS, terminal
-
     facts = Facts.from_json(json.dumps(deep["facts"]))
     report = audit(facts, deep=True)
     outputs = {"text": terminal.render(report, verbose=True, color=False)}

@@ -18,12 +18,14 @@ import json5
 import pytest
 from typer.testing import CliRunner
 
-from clawfence import atomic, auditlog
+from clawfence.audit.collect import collect
+from clawfence.audit.facts import locate
+from clawfence.audit.fix.apply import FixError, apply_plans, rollback
+from clawfence.audit.fix.fixers import FIXERS, plan_fixes
 from clawfence.cli import app
-from clawfence.facts import collect, locate
-from clawfence.fix.apply import FixError, apply_plans, rollback
-from clawfence.fix.fixers import FIXERS, plan_fixes
-from clawfence.model import Finding, Severity, Status
+from clawfence.core import atomic
+from clawfence.core.model import Finding, Severity, Status
+from clawfence.integrity import actionlog as auditlog
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = """// hand-written config: keep this comment
@@ -126,8 +128,7 @@ def test_apply_unsafe_keeps_comments_mode_and_logs(home: Path) -> None:
 
 
 def test_refuses_a_result_the_schema_rejects(home: Path) -> None:
-    from clawfence.fix.actions import Plan, Safety, SetConfig
-
+    from clawfence.audit.fix.actions import Plan, Safety, SetConfig
     facts = _facts(home)
     before = _tree(home)
     bad = Plan("x", Safety.SAFE, ("SYN001",), (SetConfig("gateway.bind", "everywhere"),))
@@ -158,11 +159,12 @@ def test_fault_before_rename_restores_original(home: Path) -> None:
 KILL_SCRIPT = """
 import os, signal, sys
 from pathlib import Path
-from clawfence import atomic
-from clawfence.facts import collect, locate
-from clawfence.fix.apply import apply_plans
-from clawfence.fix.fixers import FIXERS, plan_fixes
-from clawfence.model import Finding, Severity, Status
+from clawfence.core import atomic
+from clawfence.audit.collect import collect
+from clawfence.audit.facts import locate
+from clawfence.audit.fix.apply import apply_plans
+from clawfence.audit.fix.fixers import FIXERS, plan_fixes
+from clawfence.core.model import Finding, Severity, Status
 st = sys.argv[1]
 def die(tmp, dest):
     if dest.name == "openclaw.json":

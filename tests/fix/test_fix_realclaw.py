@@ -17,10 +17,11 @@ from typing import Any
 import json5
 import pytest
 
-from clawfence.facts import collect, locate
-from clawfence.fix.apply import apply_plans
-from clawfence.fix.fixers import FIXERS, plan_fixes
-from clawfence.model import Finding, Severity, Status
+from clawfence.audit.collect import collect
+from clawfence.audit.facts import locate
+from clawfence.audit.fix.apply import apply_plans
+from clawfence.audit.fix.fixers import FIXERS, plan_fixes
+from clawfence.core.model import Finding, Severity, Status
 
 pytestmark = [pytest.mark.realclaw, pytest.mark.netns]
 CASES = ["b1-insecure-noauth", "b3-insecure-weaktoken-valid", "e1-kitchen-sink", "e2-funnel-placeholder-password",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from clawfence.checks import all_checks
-from clawfence.engine import run_check
-from clawfence.facts import from_fixture
-from clawfence.fix.actions import Chmod, Manual, Safety, SetConfig, UnsetConfig, WriteSecretFile, to_dict
-from clawfence.fix.fixers import FIXERS, env_var_for, plan_fixes
-from clawfence.model import Finding, Location, Severity, Status
+from clawfence.audit.checks import all_checks
+from clawfence.audit.engine import run_check
+from clawfence.audit.facts import from_fixture
+from clawfence.audit.fix.actions import Chmod, Manual, Safety, SetConfig, UnsetConfig, WriteSecretFile, to_dict
+from clawfence.audit.fix.fixers import FIXERS, env_var_for, plan_fixes
+from clawfence.core.model import Finding, Location, Severity, Status
 
 INSECURE: dict[str, Any] = {
     "version": "2026.9.6",

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clawfence.fix.actions import SetConfig, UnsetConfig
-from clawfence.fix.apply import edit_config_text
-from clawfence.fix.json5edit import EditError, parse, set_key, unset_key
+from clawfence.audit.fix.actions import SetConfig, UnsetConfig
+from clawfence.audit.fix.apply import edit_config_text
+from clawfence.audit.fix.json5edit import EditError, parse, set_key, unset_key
 
 TEXT = """// my gateway
 {

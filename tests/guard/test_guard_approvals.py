@@ -8,8 +8,8 @@ from pathlib import Path
 import pyotp
 import pytest
 
+from clawfence.detect.calls import Decision, ToolCall
 from clawfence.guard.approvals import ApprovalError, ApprovalStore
-from clawfence.guard.model import Decision, ToolCall
 
 CALL = ToolCall("make_payment", {"amount": 100, "card": "4111 1111 1111 1111"}, agent_id="main")
 

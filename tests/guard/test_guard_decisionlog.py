@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from clawfence import auditlog
 from clawfence.guard.decisionlog import DecisionLog
+from clawfence.integrity import actionlog as auditlog
 
 
 def _lines(p: Path) -> list[dict[str, object]]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from clawfence.detect.calls import PathContext, ToolCall
 from clawfence.detect.privacy import SecretHashes, luhn_ok, prc_id_ok, scan_text
-from clawfence.guard.model import PathContext, ToolCall
 from clawfence.guard.policy import PolicyError, builtin_policy, decide, parse_policy
 
 CTX = PathContext("/home/a", "/home/a/.openclaw/workspace", "/home/a/.openclaw", "/home/a/.openclaw/workspace",

@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from clawfence import auditlog
+from clawfence.detect.calls import PathContext
 from clawfence.guard.approvals import ApprovalStore
-from clawfence.guard.model import PathContext
 from clawfence.guard.policy import builtin_policy
 from clawfence.guard.server import GuardService, ensure_token, make_server
+from clawfence.integrity import actionlog as auditlog
 
 CTX = PathContext("/home/a", "/home/a/.openclaw/workspace", "/home/a/.openclaw", "/home/a/.openclaw/workspace",
                   resolve_symlinks=False)

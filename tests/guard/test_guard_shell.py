@@ -8,8 +8,8 @@ from pathlib import Path
 import bashlex
 import yaml
 
-from clawfence.guard import shell
-from clawfence.guard.tsparse import ts_parse
+from clawfence.detect import shell
+from clawfence.detect.tsparse import ts_parse
 
 DATA = Path(__file__).parent / "data" / "calls.yaml"
 #: known, harmless modelling differences: `[ ... ]`, `export` and bare assignments are not commands for tree-sitter

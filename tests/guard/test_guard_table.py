@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from clawfence.guard.model import PathContext, ToolCall
+from clawfence.detect.calls import PathContext, ToolCall
 from clawfence.guard.policy import builtin_policy, decide
 
 DATA = Path(__file__).parent / "data" / "calls.yaml"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from clawfence.checks import all_checks
+from clawfence.audit.checks import all_checks
 
 pytestmark = pytest.mark.realclaw
 ROOT = Path(__file__).resolve().parents[2]

@@ -33,8 +33,7 @@ FOUNDATION = {"GW001", "GW002", "FS001", "CF001"}  # the checks on main before c
 
 def _missing(what: str) -> None:
     """xfail on the pre-merge branch (only the foundation checks exist); a plain failure once they merged."""
-    from clawfence.checks import all_checks
-
+    from clawfence.audit.checks import all_checks
     if not any(c.upstream and c.id not in FOUNDATION for c in all_checks()):
         pytest.xfail(f"pre-merge branch: {what} (added by checks-a/checks-b)")
     pytest.fail(what)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from clawfence.audit.facts import from_fixture
 from clawfence.cli import app
 from clawfence.cli.common import UsageError
-from clawfence.facts import from_fixture
-from clawfence.scan import lockfile
-from clawfence.scan.engine import scan_path
-from clawfence.scan.installed import collect_skills
+from clawfence.skills import lockfile
+from clawfence.skills.installed import collect_skills
+from clawfence.skills.scanner import scan_path
 
 runner = CliRunner()
 
@@ -85,8 +85,7 @@ def test_collect_installed_and_checks(skills_src: Path, tmp_path: Path) -> None:
     assert by["weather-lookup"].approved is True and by["weather-lookup"].source == "managed"
     assert by["solana-wallet-tracker-pro"].verdict == "malicious" and by["solana-wallet-tracker-pro"].source == "extra"
     assert by["config-backup"].approved is False and by["config-backup"].source == "workspace"
-    from clawfence.checks import by_id
-
+    from clawfence.audit.checks import by_id
     f = from_fixture({"skills": facts.model_dump(mode="json")})
     c = by_id("SK001")
     assert c is not None

@@ -10,8 +10,8 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from clawfence.scan import source
-from clawfence.scan.engine import scan_path
+from clawfence.skills import source
+from clawfence.skills.scanner import scan_path
 
 SKILL = b"---\nname: h\ndescription: hostile test\n---\n\nHello.\n"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from clawfence.scan.engine import scan_path
-from clawfence.scan.rules import RuleError, load_rules, parse_rules
+from clawfence.skills.rules import RuleError, load_rules, parse_rules
+from clawfence.skills.scanner import scan_path
 
 SKIP = frozenset({"LABEL.json"})
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from clawfence.scan.engine import scan_path
-from clawfence.scan.rules import load_rules
+from clawfence.skills.rules import load_rules
+from clawfence.skills.scanner import scan_path
 
 FM = "---\nname: {name}\ndescription: {desc}\n---\n\n"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clawfence import checkpoint
+from clawfence.integrity import checkpoint
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,9 @@ import threading
 import time
 from pathlib import Path
 
-from clawfence import auditlog, baseline
-from clawfence.baseline_watch import watch
+from clawfence.integrity import actionlog as auditlog
+from clawfence.integrity import baseline
+from clawfence.integrity.watch import watch
 
 
 def _home(fixture_homes: Path, tmp_path: Path, name: str = "insecure") -> Path:

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from clawfence.trail import export
+from clawfence.trail import siem as export
 
 
 def _cert(tmp: Path) -> tuple[Path, Path]:

@@ -14,8 +14,9 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clawfence import auditlog, checkpoint
-from clawfence.canonical import canonical
+from clawfence.core.canonical import canonical
+from clawfence.integrity import actionlog as auditlog
+from clawfence.integrity import checkpoint
 
 
 def _log(tmp_path: Path, n: int = 6) -> Path:
@@ -177,7 +178,7 @@ def test_torn_tail_verifies_and_is_repaired(tmp_path: Path) -> None:
 _WRITER = """
 import sys
 from pathlib import Path
-from clawfence import auditlog
+from clawfence.integrity import actionlog as auditlog
 log, tag, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 for i in range(n):
     auditlog.append(log, "conc", {"w": tag, "i": i, "pad": "x" * (i % 50) * 40})
@@ -186,7 +187,7 @@ for i in range(n):
 _KILLED = """
 import sys
 from pathlib import Path
-from clawfence import auditlog
+from clawfence.integrity import actionlog as auditlog
 with auditlog.LogWriter(Path(sys.argv[1]), checkpoint_every=200) as w:
     print("ready", flush=True)
     i = 0

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from clawfence import baseline
-from clawfence.trail import detect, render, timeline
+from clawfence.integrity import baseline
+from clawfence.trail import detections as detect
+from clawfence.trail import render, timeline
 
 HERE = Path(__file__).resolve().parent
 KEY = "sk-ant-api03-TRAILTESTKEY0000000000000000000000000000"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from clawfence.model import Finding, Location, Severity, Status
-from clawfence.trail import export
+from clawfence.core.model import Finding, Location, Severity, Status
+from clawfence.trail import siem as export
 
 RSYSLOGD = shutil.which("rsyslogd") or ("/usr/sbin/rsyslogd" if Path("/usr/sbin/rsyslogd").exists() else None)
 pytestmark = pytest.mark.skipif(RSYSLOGD is None, reason="rsyslogd not installed (apt-get install -y rsyslog)")

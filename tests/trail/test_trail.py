@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from clawfence.trail import detect, render, sources, timeline
+from clawfence.trail import detections as detect
+from clawfence.trail import render, sources, timeline
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "trail"
 SECRET = "sk-ant-api03-" + "Q" * 40
@@ -169,7 +170,6 @@ SAMPLES = {
 def test_prefilter_never_hides_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     from clawfence.detect import secrets as s
     from clawfence.trail import scrub as sc
-
     assert {n for n, _ in s.PATTERNS} == set(SAMPLES)
     for name, sample in SAMPLES.items():
         text = f"x {sample} y"

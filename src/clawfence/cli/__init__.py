@@ -18,7 +18,7 @@ from clawfence.cli import fix as fix_cmd
 from clawfence.cli import guard as guard_cmd
 from clawfence.cli import skills as skills_cmd
 from clawfence.cli import trail as trail_cmd
-from clawfence.cli.common import UsageError
+from clawfence.core.errors import UsageError
 
 MODULES: tuple[ModuleType, ...] = (audit_cmd, fix_cmd, skills_cmd, guard_cmd, trail_cmd, baseline_cmd)
 #: first argument -> the CLI module that registers it

@@ -10,17 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from clawfence.facts import Facts
-
-from clawfence.cli.common import SEVERITIES, UsageError, check_choice, check_lang, emit
+    from clawfence.audit.facts import Facts
+from clawfence.cli.common import SEVERITIES, check_choice, check_lang, emit
+from clawfence.core.errors import UsageError
 
 FORMATS = ("text", "json", "sarif", "markdown", "html")
 
 
 def exit_code(findings: list[object], fail_on: str) -> int:
     """0 when no unwaived FAIL/ERROR at or above ``fail_on``; 1 otherwise; ``none`` never fails."""
-    from clawfence.model import Finding, Severity, Status
-
+    from clawfence.core.model import Finding, Severity, Status
     if fail_on == "none":
         return 0
     threshold = Severity(fail_on).rank
@@ -57,15 +56,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Audit an OpenClaw installation against every item of the CNCERT guide."""
         # imports are deferred to what this run needs (startup time is most of an audit; see benchmarks/)
-        from clawfence import facts as facts_mod
-        from clawfence.audit import audit as run_audit
-
+        from clawfence.audit import facts as facts_mod
+        from clawfence.audit.collect import collect
+        from clawfence.audit.run import audit as run_audit
         check_lang(lang)
         check_choice("--format", fmt, FORMATS)
         check_choice("--fail-on", fail_on, SEVERITIES)
         if openclaw_version:
-            from clawfence.calver import parse
-
+            from clawfence.core.calver import parse
             if parse(openclaw_version) is None:
                 raise UsageError(f"--openclaw-version {openclaw_version!r} is not an OpenClaw version (YYYY.M.D[-N])")
         started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -81,7 +79,7 @@ def register(app: typer.Typer) -> None:
             if state_dir and not inst.state_dir.exists():
                 raise UsageError(f"state dir not found: {inst.state_dir}")
             try:
-                facts = facts_mod.collect(inst, version_override=openclaw_version, with_host=not no_host,
+                facts = collect(inst, version_override=openclaw_version, with_host=not no_host,
                                           baseline=baseline)
             except (facts_mod.FactsError, facts_mod.ConfigLoadError) as exc:
                 raise UsageError(str(exc)) from exc
@@ -91,8 +89,7 @@ def register(app: typer.Typer) -> None:
             emit(facts.to_json() + "\n", save_facts)
         accepted = []
         if waivers:
-            from clawfence import waivers as waivers_mod
-
+            from clawfence.audit import waivers as waivers_mod
             try:
                 accepted = waivers_mod.load(waivers)
             except waivers_mod.WaiverError as exc:
@@ -102,7 +99,6 @@ def register(app: typer.Typer) -> None:
 
         if fmt == "text":
             from clawfence.reporters import terminal
-
             text = terminal.render(report, verbose=verbose, color=output is None and _isatty())
         else:
             text = REPORTERS[fmt](report)
@@ -115,10 +111,9 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str, typer.Option("--lang", help="en|zh")] = "en",
     ) -> None:
         """List the guide's 20 items / 76 points and the checks that cover each."""
-        from clawfence.checks import all_checks
-        from clawfence.compliance import rollup
-        from clawfence.guide import load
-
+        from clawfence.audit.checks import all_checks
+        from clawfence.audit.compliance import rollup
+        from clawfence.core.guide import load
         check_lang(lang)
         g = load()
         roll = rollup(g, all_checks(), [], lang)
@@ -156,9 +151,8 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str, typer.Option("--lang", help="en|zh")] = "en",
     ) -> None:
         """Explain a check, a scanner rule or a guide point."""
-        from clawfence.checks import all_checks, by_id
-        from clawfence.guide import load
-
+        from clawfence.audit.checks import all_checks, by_id
+        from clawfence.core.guide import load
         check_lang(lang)
         c = by_id(ident)
         if c is not None:
@@ -185,7 +179,7 @@ def register(app: typer.Typer) -> None:
 
 def _explain_rule(ident: str, lang: str) -> str | None:
     """Explanation of a scanner or guard rule id, if those modules know it."""
-    for modname in ("clawfence.scan.explain", "clawfence.guard.explain"):
+    for modname in ("clawfence.skills.explain", "clawfence.guard.explain"):
         try:
             mod = __import__(modname, fromlist=["explain"])
         except ImportError:
@@ -201,7 +195,7 @@ def _add_probe(facts: Facts, targets: list[str]) -> Facts:
     import importlib
 
     try:
-        mod = importlib.import_module("clawfence.probe")
+        mod = importlib.import_module("clawfence.audit.probes")
     except ImportError:
         return facts
     out: Facts = mod.collect_probe(facts, targets)

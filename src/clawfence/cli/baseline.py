@@ -8,18 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clawfence.cli.common import UsageError, emit
+from clawfence.cli.common import emit
+from clawfence.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from clawfence.facts.drift import DriftFacts
-
+    from clawfence.audit.facts.drift import DriftFacts
 SD = Annotated[str | None, typer.Option("--state-dir", help="OpenClaw state dir (default ~/.openclaw)")]
 BP = Annotated[Path | None, typer.Option("--baseline", help="baseline file (default $CLAWFENCE_HOME/baseline.json)")]
 
 
 def _state(state_dir: str | None) -> Path:
-    from clawfence.facts.locate import locate
-
+    from clawfence.audit.facts.locate import locate
     sd = locate(state_dir).state_dir
     if not sd.is_dir():
         raise UsageError(f"state dir {sd} does not exist")
@@ -34,8 +33,7 @@ def register(app: typer.Typer) -> None:
     @b.command("create")
     def create(state_dir: SD = None, baseline_path: BP = None) -> None:
         """Hash and sign every security-relevant file and config key."""
-        from clawfence import baseline
-
+        from clawfence.integrity import baseline
         sd = _state(state_dir)
         try:
             p = baseline.create(sd, baseline_path)
@@ -45,8 +43,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"baseline of {n} files written to {p}")
 
     def _compare(state_dir: str | None, baseline_path: Path | None) -> DriftFacts:
-        from clawfence import baseline
-
+        from clawfence.integrity import baseline
         sd = _state(state_dir)
         try:
             return baseline.compare(sd, baseline_path or baseline.default_path())
@@ -57,8 +54,7 @@ def register(app: typer.Typer) -> None:
     def verify(state_dir: SD = None, baseline_path: BP = None,
                as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """Exit 1 if anything drifted or the baseline signature is invalid (values never shown)."""
-        from clawfence import baseline
-
+        from clawfence.integrity import baseline
         d = _compare(state_dir, baseline_path)
         emit(json.dumps(d.model_dump(), indent=1) + "\n" if as_json else baseline.describe(d), None)
         if d.drifted or d.signature_ok is False:
@@ -67,8 +63,7 @@ def register(app: typer.Typer) -> None:
     @b.command("diff")
     def diff(state_dir: SD = None, baseline_path: BP = None) -> None:
         """Show what changed since the baseline (always exit 0 unless the input is bad)."""
-        from clawfence import baseline
-
+        from clawfence.integrity import baseline
         emit(baseline.describe(_compare(state_dir, baseline_path)), None)
 
     @b.command("watch")
@@ -77,10 +72,9 @@ def register(app: typer.Typer) -> None:
               syslog: Annotated[str | None, typer.Option("--syslog", help="also send to syslog://|tcp://|tls://")] = None,
               duration: Annotated[float | None, typer.Option("--duration", help="stop after N seconds")] = None) -> None:
         """Report drift as it happens into the action log (and optionally syslog)."""
-        from clawfence import baseline
-        from clawfence.auditlog import default_log_path
-        from clawfence.baseline_watch import watch as run
-
+        from clawfence.integrity import baseline
+        from clawfence.integrity.actionlog import default_log_path
+        from clawfence.integrity.watch import watch as run
         sd = _state(state_dir)
         try:
             n = run(sd, baseline_path or baseline.default_path(), log or default_log_path(), syslog_to=syslog,

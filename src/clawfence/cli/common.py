@@ -7,11 +7,8 @@ from pathlib import Path
 
 import typer
 
-from clawfence.atomic import atomic_write_text
-
-
-class UsageError(Exception):
-    """Bad input from the user: printed as one line, exit 2."""
+from clawfence.core.atomic import atomic_write_text
+from clawfence.core.errors import UsageError
 
 
 def fail(message: str) -> typer.Exit:

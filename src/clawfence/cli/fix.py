@@ -9,17 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clawfence.cli.common import UsageError, emit
+from clawfence.cli.common import emit
+from clawfence.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from clawfence.fix.actions import Plan
-    from clawfence.fix.apply import ApplyResult
-
-
+    from clawfence.audit.fix.actions import Plan
+    from clawfence.audit.fix.apply import ApplyResult
 def render_plan(plans: list[Plan], config_path: str, version: str | None, unsafe: bool) -> str:
     """Plan as a diff of config keys (``-`` old / ``+`` new) and file modes; secrets appear redacted."""
-    from clawfence.fix.actions import Chmod, Manual, SetConfig, UnsetConfig, WriteSecretFile
-
+    from clawfence.audit.fix.actions import Chmod, Manual, SetConfig, UnsetConfig, WriteSecretFile
     out = [f"clawfence fix plan for {config_path} (OpenClaw {version or 'unknown version'})"]
     if not plans:
         out.append("nothing to fix: no failing check has an automatic fix")
@@ -77,10 +75,9 @@ def register(app: typer.Typer) -> None:
         openclaw_version: Annotated[str | None, typer.Option("--openclaw-version", help="override version detection")] = None,
     ) -> None:
         """Show (default), apply or roll back fixes for the failing checks."""
-        from clawfence.fix import backup as bk
-        from clawfence.fix.apply import FixError, apply_plans
-        from clawfence.fix.apply import rollback as do_rollback
-
+        from clawfence.audit.fix import backup as bk
+        from clawfence.audit.fix.apply import FixError, apply_plans
+        from clawfence.audit.fix.apply import rollback as do_rollback
         if fmt not in ("text", "json"):
             raise UsageError("--format must be text or json")
         if run_id is not None and not rollback:
@@ -119,18 +116,18 @@ def register(app: typer.Typer) -> None:
 
 
 def _plan(state_dir: str | None, config: str | None, profile: str | None, version: str | None) -> tuple[Any, list[Any]]:
-    from clawfence import facts as facts_mod
-    from clawfence.audit import audit
-    from clawfence.calver import parse
-    from clawfence.fix.fixers import plan_fixes
-
+    from clawfence.audit import facts as facts_mod
+    from clawfence.audit.collect import collect
+    from clawfence.audit.fix.fixers import plan_fixes
+    from clawfence.audit.run import audit
+    from clawfence.core.calver import parse
     if version and parse(version) is None:
         raise UsageError(f"--openclaw-version {version!r} is not an OpenClaw version (YYYY.M.D[-N])")
     inst = facts_mod.locate(state_dir, config, profile)
     if state_dir and not inst.state_dir.exists():
         raise UsageError(f"state dir not found: {inst.state_dir}")
     try:
-        facts = facts_mod.collect(inst, version_override=version)
+        facts = collect(inst, version_override=version)
     except (facts_mod.FactsError, facts_mod.ConfigLoadError) as exc:
         raise UsageError(str(exc)) from exc
     report = audit(facts)

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from clawfence.cli.common import UsageError
+from clawfence.core.errors import UsageError
 
 guard_app = typer.Typer(help="Runtime policy for agent tool calls (allow / deny / ask).", no_args_is_help=True)
 policy_app = typer.Typer(help="Policy files.", no_args_is_help=True)
@@ -38,8 +38,7 @@ def _policy(path: Path | None) -> Any:
 
 
 def _ctx(policy: Any, workspace: str | None, state_dir: str | None) -> Any:
-    from clawfence.guard.model import PathContext
-
+    from clawfence.detect.calls import PathContext
     s = policy.model.settings
     return PathContext.default(workspace or s.workspace, state_dir or s.state_dir)
 
@@ -54,7 +53,7 @@ def check(
     full: Annotated[bool, typer.Option("--full", help="Also print approvals, guide points and signals.")] = False,
 ) -> None:
     """Judge tool calls offline and print one decision per call."""
-    from clawfence.guard.model import CallError, ToolCall
+    from clawfence.detect.calls import CallError, ToolCall
     from clawfence.guard.policy import decide
 
     if (call is None) == (calls is None):
@@ -178,9 +177,9 @@ def serve(
                                            "action log before answering (slower).")] = False,
 ) -> None:
     """Run the decision service on 127.0.0.1 (POST /v1/decide, /healthz, /metrics)."""
-    from clawfence import auditlog
     from clawfence.guard.secrets_known import load_hashes
     from clawfence.guard.server import GuardService, ensure_token, guard_home, make_server
+    from clawfence.integrity import actionlog as auditlog
 
     pol = _policy(policy)
     ctx = _ctx(pol, workspace, state_dir)

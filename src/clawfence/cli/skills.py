@@ -11,26 +11,24 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clawfence.cli.common import SEVERITIES, UsageError, check_choice, check_lang, emit
+from clawfence.cli.common import SEVERITIES, check_choice, check_lang, emit
+from clawfence.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from clawfence.facts.config import ConfigFacts
-    from clawfence.scan.model import SkillResult
-
+    from clawfence.audit.facts.config import ConfigFacts
+    from clawfence.skills.result import SkillResult
 FORMATS = ("text", "json", "sarif", "html")
 SEV_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 
 
 def _state(state_dir: str | None) -> tuple[Path, Path, Path]:
-    from clawfence.facts import locate
-
+    from clawfence.audit.facts import locate
     inst = locate(state_dir)
     return inst.state_dir, inst.config_path, inst.home
 
 
 def _config(path: Path) -> ConfigFacts | None:
-    from clawfence.facts.config import load_config
-
+    from clawfence.audit.facts.config import load_config
     if not path.exists():
         return None
     try:
@@ -53,8 +51,7 @@ def scan_exit(results: list[SkillResult], fail_on: str) -> int:
 
 
 def _render(results: list[SkillResult], fmt: str, lang: str, verbose: bool) -> str:
-    from clawfence.scan import report
-
+    from clawfence.skills import report
     if fmt == "json":
         return report.to_json(results)
     if fmt == "text":
@@ -68,9 +65,8 @@ def _render(results: list[SkillResult], fmt: str, lang: str, verbose: bool) -> s
 
 
 def _scan_paths(paths: list[Path]) -> list[SkillResult]:
-    from clawfence.scan.engine import scan_path
-    from clawfence.scan.source import SourceError
-
+    from clawfence.skills.scanner import scan_path
+    from clawfence.skills.source import SourceError
     out: list[SkillResult] = []
     for p in paths:
         try:
@@ -104,8 +100,7 @@ def register(app: typer.Typer) -> None:
             raise UsageError("give one or more PATHs or --installed")
         results = _scan_paths(list(paths or []))
         if installed:
-            from clawfence.scan.installed import skill_roots
-
+            from clawfence.skills.installed import skill_roots
             sd, cfg, home = _state(state_dir)
             roots = [p for _, p in skill_roots(sd, _config(cfg), home)]
             results += _scan_paths(roots)
@@ -120,8 +115,7 @@ def register(app: typer.Typer) -> None:
         force: Annotated[bool, typer.Option("--force", help="approve even a malicious verdict")] = False,
     ) -> None:
         """Record content hashes and the capability ceiling of reviewed skills in the lockfile."""
-        from clawfence.scan import lockfile as lf
-
+        from clawfence.skills import lockfile as lf
         results = _scan_paths(paths)
         bad = [r for r in results if r.verdict == "malicious"]
         if bad and not force:
@@ -146,10 +140,9 @@ def register(app: typer.Typer) -> None:
         """Rescan approved skills: drift (changed files) and rug-pulls (capabilities beyond the ceiling)."""
         import json
 
-        from clawfence.scan import lockfile as lf
-        from clawfence.scan.engine import scan_path
-        from clawfence.scan.source import SourceError
-
+        from clawfence.skills import lockfile as lf
+        from clawfence.skills.scanner import scan_path
+        from clawfence.skills.source import SourceError
         check_choice("--fail-on", fail_on, SEVERITIES)
         lp = lockfile or lf.default_path(_state(state_dir)[0])
         if not lp.exists():
@@ -193,8 +186,7 @@ def register(app: typer.Typer) -> None:
         replace: Annotated[bool, typer.Option("--replace", help="replace an installed skill of the same name")] = False,
     ) -> None:
         """Gate: scan first, install into <state>/skills/<name> only if within policy, then approve it."""
-        from clawfence.scan import gate
-
+        from clawfence.skills import gate
         if max_verdict not in ("benign", "suspicious"):
             raise UsageError("--max-verdict must be benign or suspicious")
         sd = _state(state_dir)[0]
@@ -208,8 +200,7 @@ def register(app: typer.Typer) -> None:
     @sk.command("ioc-update")
     def ioc_update(feed: Annotated[Path, typer.Argument(help="IOC TSV (type, value, context, confidence, source)")]) -> None:
         """Install an IOC feed (offline; validated, atomic) used in addition to the packaged one."""
-        from clawfence.scan import ioc
-
+        from clawfence.skills import ioc
         try:
             n = ioc.update_feed(feed)
         except (ioc.IocError, OSError) as exc:

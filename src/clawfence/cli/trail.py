@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
-from clawfence.cli.common import UsageError, emit
+from clawfence.cli.common import emit
+from clawfence.core.errors import UsageError
 
 TRAIL_FORMATS = ("text", "json", "html")
 
@@ -21,9 +22,8 @@ class _Query:
 
     def __init__(self, state_dir: str | None, agent: str | None, session: str | None, since: str | None,
                  logs: list[str] | None, no_logs: bool) -> None:
-        from clawfence.facts.locate import locate
+        from clawfence.audit.facts.locate import locate
         from clawfence.trail import sources, timeline
-
         self.state_dir = locate(state_dir).state_dir
         if not self.state_dir.is_dir():
             raise UsageError(f"state dir {self.state_dir} does not exist")
@@ -49,14 +49,12 @@ class _Query:
     def load(self, sessions: bool = True) -> Any:
         """The whole :class:`~clawfence.trail.timeline.Trail` (``sessions=False``: audit + logs only)."""
         from clawfence.trail import timeline
-
         return self._guard(lambda: timeline.load(self.state_dir, agent=self.agent, session=self.session,
                                                  since=self.since, log_paths=self.log_paths, sessions=sessions))
 
     def sessions(self) -> Iterator[Any]:
         """Stream session timelines."""
         from clawfence.trail import timeline
-
         it = timeline.iter_sessions(self.state_dir, agent=self.agent, session=self.session, since=self.since)
         while True:
             tl = self._guard(lambda: next(it, None))
@@ -67,8 +65,7 @@ class _Query:
 
 def _records(log: Path) -> Iterator[Any]:
     """Export items for every record of a clawfence action log (guard decisions, fix actions)."""
-    from clawfence.trail import export
-
+    from clawfence.trail import siem as export
     with open(log, "rb") as fh:
         for raw in fh:
             try:
@@ -109,8 +106,8 @@ def register(app: typer.Typer) -> None:
                            no_logs=no_logs, known=known_domain or [], tz=tz_offset)
         if ctx.invoked_subcommand is not None:
             return
-        from clawfence.trail import detect, render
-
+        from clawfence.trail import detections as detect
+        from clawfence.trail import render
         if fmt not in TRAIL_FORMATS:
             raise UsageError(f"--format must be one of {', '.join(TRAIL_FORMATS)}")
         q = _Query(state_dir, agent, session, since, logs, no_logs)
@@ -145,9 +142,9 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
     ) -> None:
         """Export findings, guard decisions and trail events for a SIEM (E4.3)."""
-        from clawfence.auditlog import default_log_path
-        from clawfence.trail import detect, export
-
+        from clawfence.integrity.actionlog import default_log_path
+        from clawfence.trail import detections as detect
+        from clawfence.trail import siem as export
         if fmt not in export.FORMATS:
             raise UsageError(f"--format must be one of {', '.join(export.FORMATS)}")
         kinds = {w.strip() for w in what.split(",") if w.strip()}
@@ -204,8 +201,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
     ) -> None:
         """Verify the hash chain, checkpoint signatures and signed head; exit 1 naming the first bad record."""
-        from clawfence import auditlog, checkpoint
-
+        from clawfence.integrity import actionlog as auditlog
+        from clawfence.integrity import checkpoint
         if not file.is_file():
             raise UsageError(f"{file} is not a file")
         try:
@@ -239,8 +236,7 @@ def register(app: typer.Typer) -> None:
         data: Annotated[str, typer.Option("--data", help="JSON object")] = "{}",
     ) -> None:
         """Append one event (hash-chained, signed head updated)."""
-        from clawfence import auditlog
-
+        from clawfence.integrity import actionlog as auditlog
         try:
             obj = json.loads(data)
         except ValueError as exc:

@@ -1,7 +1,7 @@
 """Outbound-content detectors: secrets, BIP-39 mnemonics, bank cards, PRC resident IDs, user secrets by hash.
 
 The one entry point for other modules (guard, trail) is :func:`scan_text`, which returns
-:class:`Detection` records carrying only a *redacted* form of what was found (``clawfence.redact.redact``),
+:class:`Detection` records carrying only a *redacted* form of what was found (``clawfence.core.redact.redact``),
 never the value itself. Sources: guide D3.2 ("prohibit sending tokens, private keys and mnemonic phrases
 to external networks"), P5.1 (bank cards, ID cards), C3.4 (privacy leakage).
 
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from clawfence.core.redact import redact
 from clawfence.detect.secrets import PATTERNS
-from clawfence.redact import redact
 
 #: Detection kinds that are credentials (D3.2: never sent out) vs personal data (P5.1: ask a person).
 SECRET_KINDS = frozenset({"secret", "mnemonic", "gateway-token", "user-secret"})

@@ -22,10 +22,10 @@ from typing import Any
 
 import pyotp
 
+from clawfence.core.paths import clawfence_home
+from clawfence.core.redact import redact_assignments
+from clawfence.detect.calls import Decision, ToolCall
 from clawfence.detect.privacy import scan_text
-from clawfence.guard.model import Decision, ToolCall
-from clawfence.paths import clawfence_home
-from clawfence.redact import redact_assignments
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (

@@ -1,6 +1,6 @@
 """Group-committed decision logging for ``clawfence guard serve`` (guide E4.2, D3.2: log everything).
 
-A writer thread owns the action log (:mod:`clawfence.auditlog`): request threads put records on a bounded
+A writer thread owns the action log (:mod:`clawfence.integrity.actionlog`): request threads put records on a bounded
 queue; the thread appends whatever is queued as one batch under one lock, fsyncs the batch once, and only then
 wakes the requests that wait for durability. Which requests wait is the ``mode``:
 
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from clawfence import auditlog
+from clawfence.integrity import actionlog as auditlog
 
 
 class _Rec:

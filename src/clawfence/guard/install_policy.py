@@ -7,7 +7,7 @@ message, severity info|warn|critical, file?, line?, evidence?}]}``. OpenClaw fai
 
 The staged files are scanned with the guard's own analysis (guide E6.4, D3.2 "prohibit blind execution of
 one-click installation commands in files"): shell code in scripts and fenced code blocks of Markdown is run
-through :class:`~clawfence.guard.classify.ShellAnalyzer`, every text file through
+through :class:`~clawfence.detect.classify.ShellAnalyzer`, every text file through
 :func:`~clawfence.detect.privacy.scan_text`. destructive / download-exec / obfuscated / auth-change /
 secrets -> ``block``; unapproved installs, egress, protected paths, privilege -> ``warn``; else ``allow``.
 Evidence is redacted.
@@ -21,9 +21,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from clawfence.detect.calls import PathContext
+from clawfence.detect.classify import ShellAnalyzer
 from clawfence.detect.privacy import SECRET_KINDS, scan_text
-from clawfence.guard.classify import ShellAnalyzer
-from clawfence.guard.model import PathContext
 from clawfence.guard.policy import builtin_policy
 
 BLOCK = frozenset({"destructive", "download-exec", "obfuscated", "auth-change", "secret-out"})

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from clawfence.guard.classify import Settings
-from clawfence.guard.model import Decision, PathContext, ToolCall
-from clawfence.guard.yamlpos import YamlError, load_with_lines
+from clawfence.core.yamlpos import YamlError, load_with_lines
+from clawfence.detect.calls import Decision, PathContext, ToolCall
+from clawfence.detect.classify import Settings
 
 SIGNAL_KINDS = frozenset(
     [
@@ -325,8 +325,7 @@ def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashe
     ``hashes`` is a :class:`clawfence.detect.privacy.SecretHashes` of the gateway token / user secrets.
     Pure apart from reading symlinks for path normalisation.
     """
-    from clawfence.guard.analyze import analyze_call
-
+    from clawfence.detect.analyze import analyze_call
     ctx = ctx or policy.path_context()
     signals = analyze_call(call, policy, ctx, hashes)
     kinds = frozenset(s.kind for s in signals)

@@ -16,9 +16,9 @@ from typing import Any
 
 import json5
 
-from clawfence.atomic import atomic_write_text
+from clawfence.core.atomic import atomic_write_text
+from clawfence.core.paths import clawfence_home
 from clawfence.detect.privacy import SecretHashes
-from clawfence.paths import clawfence_home
 
 
 def gateway_secrets(config_path: Path) -> list[str]:

@@ -3,7 +3,7 @@
 Endpoints (JSON unless noted):
 * ``GET /healthz`` -> ``{"ok": true, "policy": name}`` (no token needed; reveals nothing else)
 * ``GET /metrics`` -> Prometheus text format (token needed)
-* ``POST /v1/decide`` body = a tool call (see :class:`~clawfence.guard.model.ToolCall`) ->
+* ``POST /v1/decide`` body = a tool call (see :class:`~clawfence.detect.calls.ToolCall`) ->
   ``{"decision","rule_id","reason",...,"approval_id"?}``; every decision is appended to the action log
   (type ``guard.decision``) by a group-committing writer thread (:mod:`clawfence.guard.decisionlog`): deny/ask
   answers are sent only after their record is fsynced, allow answers do not wait (``--log-sync``: all wait);
@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from clawfence.atomic import atomic_write_text
+from clawfence.core.atomic import atomic_write_text
+from clawfence.core.paths import clawfence_home
+from clawfence.detect.calls import CallError, PathContext, ToolCall
 from clawfence.detect.privacy import SecretHashes
 from clawfence.guard.approvals import ApprovalError, ApprovalStore
 from clawfence.guard.decisionlog import DecisionLog
-from clawfence.guard.model import CallError, PathContext, ToolCall
 from clawfence.guard.policy import Policy, decide
-from clawfence.paths import clawfence_home
 
 MAX_BODY = 1 << 20
 _BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 1.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 
-from clawfence.model import Report
+from clawfence.core.model import Report
 
 Renderer = Callable[[Report], str]
 _MODULES = {"text": "terminal", "json": "json_report", "sarif": "sarif", "markdown": "markdown", "html": "html_report"}

@@ -1,6 +1,6 @@
 """Helpers shared by the reporters: grouping findings by guide item, locations, localised guide text.
 
-Pure functions over a :class:`~clawfence.model.Report` and the guide catalogue; no I/O besides the
+Pure functions over a :class:`~clawfence.core.model.Report` and the guide catalogue; no I/O besides the
 packaged guide data.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from clawfence.guide import load as load_guide
-from clawfence.i18n import t
-from clawfence.model import Finding, PointResult, Report, Severity, Status
+from clawfence.core.guide import load as load_guide
+from clawfence.core.i18n import t
+from clawfence.core.model import Finding, PointResult, Report, Severity, Status
 
 #: Key of the group of findings that cite no guide id.
 OTHER = "-"

@@ -11,8 +11,8 @@ from html import escape
 from importlib import resources
 from string import Template
 
-from clawfence.i18n import t, tf
-from clawfence.model import Finding, PointResult, Report, Severity, Status
+from clawfence.core.i18n import t, tf
+from clawfence.core.model import Finding, PointResult, Report, Severity, Status
 from clawfence.reporters._common import (
     automated_count,
     group_by_item,

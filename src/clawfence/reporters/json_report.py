@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from clawfence.model import Report
+from clawfence.core.model import Report
 
 
 def to_dict(report: Report) -> dict[str, Any]:

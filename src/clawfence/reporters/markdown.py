@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from clawfence.i18n import t, tf
-from clawfence.model import Finding, Report
+from clawfence.core.i18n import t, tf
+from clawfence.core.model import Finding, Report
 from clawfence.reporters._common import (
     automated_count,
     group_by_item,

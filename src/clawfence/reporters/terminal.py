@@ -1,7 +1,7 @@
 """Terminal report (rich): header with a summary score, findings grouped by guide item, compliance table.
 
 ``render`` returns text; colours only when ``color`` is true (the CLI enables them on a TTY).
-Every label comes from :mod:`clawfence.i18n`; guide titles are the guide's own wording in ``report.lang``.
+Every label comes from :mod:`clawfence.core.i18n`; guide titles are the guide's own wording in ``report.lang``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from clawfence.i18n import t, tf
-from clawfence.model import Finding, Report, Status
+from clawfence.core.i18n import t, tf
+from clawfence.core.model import Finding, Report, Status
 from clawfence.reporters._common import (
     automated_count,
     group_by_item,

@@ -9,7 +9,7 @@ import html
 import json
 from typing import Any
 
-from clawfence.model import Finding
+from clawfence.core.model import Finding
 from clawfence.trail.events import SessionTimeline, TrailEvent
 from clawfence.trail.scrub import scrub, scrub_obj
 from clawfence.trail.timeline import Trail

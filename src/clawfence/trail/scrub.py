@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from clawfence.core.redact import redact, redact_assignments
 from clawfence.detect import privacy
 from clawfence.detect import secrets as _secrets
 from clawfence.detect.secrets import SecretMatch
-from clawfence.redact import redact, redact_assignments
 
 Detector = Callable[[str], list[SecretMatch]]
 

@@ -1,0 +1,254 @@
+"""Host facts: who runs the gateway, isolation (container/VM), listening sockets, tunnels, version.
+
+Sources: OpenClaw ports (``docs/gateway/configuration-reference.md``, ``docs/tools/browser.md``: 18789 gateway,
+18791 browser control, 18792 relay, 18800-18899 CDP, 19001 dev; 19890 named by the guide), installed version
+(``reference/openclaw.md`` §1.10). The gateway process is found by its own cmdline
+(``openclaw`` + ``gateway``), never by our own argv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from clawfence.core.calver import extract
+
+WATCHED_PORTS = frozenset({18789, 18790, 18791, 18792, 18793, 19001, 19890, *range(18800, 18900)})
+TUNNEL_BINARIES = ("tailscale", "tailscaled", "cloudflared", "ngrok", "frpc", "frps", "wg", "wg-quick",
+                   "zrok", "bore", "localtunnel", "lt")
+TUNNEL_PROCESSES = ("tailscaled", "cloudflared", "ngrok", "frpc", "frps", "zrok", "bore", "localtunnel")
+
+
+class ProcessInfo(BaseModel, frozen=True):
+    """A process of interest: pid, effective uid and user name, name, cmdline (secrets redacted)."""
+
+    pid: int
+    uid: int
+    user: str | None = None
+    name: str
+    cmdline: str
+
+
+class Listener(BaseModel, frozen=True):
+    """A listening TCP socket on a watched port: address, port, owning pid (if visible)."""
+
+    address: str
+    port: int
+    pid: int | None = None
+    process: str | None = None
+
+    @property
+    def loopback(self) -> bool:
+        """True for 127.0.0.0/8 and ::1."""
+        return self.address.startswith("127.") or self.address in ("::1", "localhost")
+
+
+class HostFacts(BaseModel, frozen=True):
+    """What the host looks like around the installation.
+
+    ``auditor_uid``: the uid clawfence runs as; ``gateway_processes``: running OpenClaw gateways;
+    ``container``: docker/podman/kubernetes/lxc or None; ``vm``: hypervisor name or None;
+    ``listeners``: sockets on watched ports; ``tunnels``: tunnel software found (binary or process);
+    ``wireguard_interfaces``: interface names.
+    """
+
+    os: str = ""
+    auditor_uid: int = -1
+    gateway_processes: list[ProcessInfo] = Field(default_factory=list)
+    container: str | None = None
+    vm: str | None = None
+    listeners: list[Listener] = Field(default_factory=list)
+    tunnels: list[str] = Field(default_factory=list)
+    tunnel_processes: list[ProcessInfo] = Field(default_factory=list)
+    wireguard_interfaces: list[str] = Field(default_factory=list)
+    sockets_visible: bool = True
+
+
+class VersionFacts(BaseModel, frozen=True):
+    """Installed OpenClaw version and where it was read (``package.json``, ``openclaw --version``,
+    ``meta.lastTouchedVersion`` hint, or ``--openclaw-version``)."""
+
+    version: str | None = None
+    source: str | None = None
+    cli_path: str | None = None
+    hint: str | None = None
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def detect_container() -> str | None:
+    """Container runtime we are inside, or None (``/.dockerenv``, ``/run/.containerenv``, cgroups)."""
+    if os.path.exists("/.dockerenv"):
+        return "docker"
+    if os.path.exists("/run/.containerenv"):
+        return "podman"
+    if os.environ.get("KUBERNETES_SERVICE_HOST"):
+        return "kubernetes"
+    cg = _read("/proc/1/cgroup")
+    for name in ("kubepods", "docker", "containerd", "lxc", "libpod"):
+        if name in cg:
+            return name
+    env1 = _read("/proc/1/environ")
+    if "container=" in env1:
+        m = re.search(r"container=([a-z-]+)", env1)
+        return m.group(1) if m else "container"
+    return None
+
+
+def detect_vm() -> str | None:
+    """Hypervisor vendor from DMI / cpuinfo, or None on bare metal or when unknown."""
+    product = (_read("/sys/class/dmi/id/product_name") + _read("/sys/class/dmi/id/sys_vendor")).lower()
+    for needle, name in (("vmware", "vmware"), ("virtualbox", "virtualbox"), ("kvm", "kvm"), ("qemu", "qemu"),
+                         ("hyper-v", "hyper-v"), ("xen", "xen"), ("amazon ec2", "aws"), ("google", "gce"),
+                         ("alibaba", "aliyun"), ("tencent", "tencent-cloud"), ("firecracker", "firecracker")):
+        if needle in product:
+            return name
+    if " hypervisor" in _read("/proc/cpuinfo")[:20000]:
+        return "hypervisor"
+    return None
+
+
+def _redact_cmd(cmd: str) -> str:
+    return re.sub(r"(?i)(--(?:token|password)[= ])(\S+)", lambda m: m.group(1) + "«redacted»", cmd)
+
+
+def collect_processes() -> tuple[list[ProcessInfo], list[ProcessInfo]]:
+    """(gateway processes, tunnel processes). Excludes this process and its parent."""
+    import psutil
+
+    me = {os.getpid(), os.getppid()}
+    gws: list[ProcessInfo] = []
+    tunnels: list[ProcessInfo] = []
+    for p in psutil.process_iter(["pid", "name", "cmdline"]):
+        try:
+            info = p.info
+            if info["pid"] in me:
+                continue
+            cmdline = info.get("cmdline") or []
+            cmd = " ".join(cmdline)
+            name = info.get("name") or ""
+            exe0 = os.path.basename(cmdline[0]) if cmdline else name
+            is_gateway = ("openclaw" in cmd or "clawdbot" in cmd) and "gateway" in cmd and (
+                exe0.startswith(("node", "openclaw", "clawdbot", "bun")) or name.startswith(("openclaw", "node")))
+            is_gateway = is_gateway and "clawfence" not in exe0
+            if not is_gateway and name not in TUNNEL_PROCESSES and exe0 not in TUNNEL_PROCESSES:
+                continue
+            uids = p.uids()
+            pi = ProcessInfo(pid=info["pid"], uid=uids.effective if uids else -1, user=p.username(), name=name,
+                             cmdline=_redact_cmd(cmd)[:300])
+            (gws if is_gateway else tunnels).append(pi)
+        except (psutil.Error, KeyError, TypeError):
+            continue
+    return gws, tunnels
+
+
+def collect_listeners() -> tuple[list[Listener], bool]:
+    """Listening TCP sockets on :data:`WATCHED_PORTS` (and whether socket owners were visible)."""
+    import psutil
+
+    out: list[Listener] = []
+    try:
+        conns = psutil.net_connections(kind="tcp")
+    except (psutil.AccessDenied, OSError):
+        return out, False
+    names: dict[int, str] = {}
+    for c in conns:
+        if c.status != psutil.CONN_LISTEN or not c.laddr or c.laddr.port not in WATCHED_PORTS:
+            continue
+        pname = None
+        if c.pid:
+            if c.pid not in names:
+                try:
+                    names[c.pid] = psutil.Process(c.pid).name()
+                except psutil.Error:
+                    names[c.pid] = "?"
+            pname = names[c.pid]
+        out.append(Listener(address=c.laddr.ip, port=c.laddr.port, pid=c.pid, process=pname))
+    return sorted(out, key=lambda x: (x.port, x.address)), True
+
+
+def wireguard_interfaces() -> list[str]:
+    """Names of WireGuard interfaces (``/sys/class/net/<if>/type`` 65534 with a wireguard uevent)."""
+    out = []
+    base = Path("/sys/class/net")
+    if base.is_dir():
+        for iface in base.iterdir():
+            if "DEVTYPE=wireguard" in _read(str(iface / "uevent")) or iface.name.startswith("wg"):
+                out.append(iface.name)
+    return sorted(out)
+
+
+def collect_host() -> HostFacts:
+    """Gather :class:`HostFacts` (I/O: /proc, /sys, psutil). Never raises for missing permissions."""
+    gws, tproc = collect_processes()
+    listeners, visible = collect_listeners()
+    tunnels = sorted({b for b in TUNNEL_BINARIES if shutil.which(b)} | {p.name for p in tproc})
+    return HostFacts(
+        os=f"{platform.system()} {platform.release()}",
+        auditor_uid=os.geteuid() if hasattr(os, "geteuid") else -1,
+        gateway_processes=gws,
+        container=detect_container(),
+        vm=detect_vm(),
+        listeners=listeners,
+        tunnels=tunnels,
+        tunnel_processes=tproc,
+        wireguard_interfaces=wireguard_interfaces(),
+        sockets_visible=visible,
+    )
+
+
+def _package_version(cli: str) -> str | None:
+    """Version from the npm package.json next to the resolved ``openclaw`` entry point."""
+    real = Path(os.path.realpath(cli))
+    for parent in list(real.parents)[:4]:
+        pj = parent / "package.json"
+        if pj.is_file():
+            try:
+                data = json.loads(pj.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None
+            if data.get("name") in ("openclaw", "clawdbot"):
+                v = data.get("version")
+                return str(v) if v else None
+    return None
+
+
+def collect_version(state_dir: Path, hint: str | None, override: str | None = None) -> VersionFacts:
+    """Installed version: ``override`` > npm package.json of ``openclaw`` on PATH (or the installer prefix
+    ``<state>/lib/node_modules``) > ``openclaw --version`` (5 s timeout) > config hint."""
+    if override:
+        return VersionFacts(version=override, source="--openclaw-version", hint=hint)
+    cli = shutil.which("openclaw") or shutil.which("clawdbot")
+    candidates = [cli] if cli else []
+    for prefix in (state_dir / "lib/node_modules", Path("/usr/local/lib/node_modules"), Path("/usr/lib/node_modules")):
+        for pkg in ("openclaw", "clawdbot"):
+            if (prefix / pkg / "package.json").is_file():
+                candidates.append(str(prefix / pkg / "package.json"))
+    for c in candidates:
+        v = _package_version(c)
+        if v:
+            return VersionFacts(version=v, source=f"package.json ({os.path.realpath(c)})", cli_path=cli, hint=hint)
+    if cli:
+        try:
+            out = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=5,
+                                 stdin=subprocess.DEVNULL)
+            v = extract(out.stdout + out.stderr)
+            if v:
+                return VersionFacts(version=v, source=f"{cli} --version", cli_path=cli, hint=hint)
+        except (OSError, subprocess.SubprocessError):
+            pass
+    if hint:
+        return VersionFacts(version=hint, source="meta.lastTouchedVersion (hint)", cli_path=cli, hint=hint)
+    return VersionFacts(cli_path=cli, hint=hint)

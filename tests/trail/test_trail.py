@@ -164,6 +164,9 @@ SAMPLES = {
     "telegram-bot-token": "123456789:AA" + "b" * 33, "discord-bot-token": "M" + "a" * 23 + ".abcdef." + "c" * 27,
     "google-api-key": "AIza" + "d" * 35, "stripe-key": "sk_live_" + "e" * 24, "huggingface-token": "hf_" + "f" * 34,
     "jwt": "eyJhbGciOiJI.eyJzdWIiOiIx.c2lnbmF0dXJl",
+    "http-authorization": "Authorization: Token " + "Tk1" * 6, "bearer-token": "Bearer " + "ab12" * 5,
+    "basic-credentials": "Basic YWxpY2U6czNjcmV0", "api-key-header": "x-api-key: " + "k" * 12,
+    "url-password": "https://alice:" + "pw" * 4 + "@h.example",
 }
 
 

@@ -22,11 +22,15 @@ class _Query:
 
     def __init__(self, state_dir: str | None, agent: str | None, session: str | None, since: str | None,
                  logs: list[str] | None, no_logs: bool) -> None:
+        from clawfence.audit.facts.known_secrets import configured_secrets
         from clawfence.audit.facts.locate import locate
-        from clawfence.trail import sources, timeline
-        self.state_dir = locate(state_dir).state_dir
+        from clawfence.trail import scrub, sources, timeline
+        inst = locate(state_dir)
+        self.state_dir = inst.state_dir
         if not self.state_dir.is_dir():
             raise UsageError(f"state dir {self.state_dir} does not exist")
+        # Configured secrets (gateway token, bot tokens, .env, auth profiles) are redacted in every output.
+        scrub.add_known_secrets(configured_secrets(self.state_dir, inst.config_path))
         try:
             self.since = timeline.parse_since(since)
         except ValueError as exc:

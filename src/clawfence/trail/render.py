@@ -102,7 +102,7 @@ def to_html(trail: Trail, findings: list[Finding] | None = None) -> str:
         parts.append("<h2>Findings</h2><ul>")
         for f in findings:
             parts.append(f"<li class='f-{e(f.severity.value)}'><b>{e(f.id)}</b> [{e(f.severity.value)}] "
-                         f"{e(f.title)} — {e(scrub(f.detail))} <small>{e(f.subject)}</small></li>")
+                         f"{e(f.title)} — {e(scrub(f.detail))} <small>{e(scrub(f.subject))}</small></li>")
         parts.append("</ul>")
     for tl in trail.sessions:
         m = tl.meta

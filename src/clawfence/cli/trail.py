@@ -182,7 +182,7 @@ def register(app: typer.Typer) -> None:
                 items.append(_records(log))
             elif action_log is not None:
                 raise UsageError(f"action log {log} does not exist")
-        lines = export.render(itertools.chain.from_iterable(items), fmt)
+        lines = export.render(itertools.chain.from_iterable(items), fmt, network=bool(to))
         if to:
             try:
                 n = export.send(lines, to, cafile=cafile)

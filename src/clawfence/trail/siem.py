@@ -230,8 +230,8 @@ def to_ocsf(item: Item) -> dict[str, Any]:
 
 def render(items: Iterable[Item], fmt: str, *, network: bool = False, hostname: str | None = None) -> Iterator[str]:
     """Lines (no trailing newline) in ``fmt``; raises ``ValueError`` for an unknown format. With ``network`` set
-    (sending to a syslog receiver), CEF lines get an RFC 5424 header so the receiver sees the real host and the
-    event time."""
+    (sending to a syslog receiver), CEF, OCSF and JSONL lines get an RFC 5424 header (MSGID ``cef``/``ocsf``/
+    ``jsonl``, no structured data) so the receiver sees the real host and the event time."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
     for it in items:
@@ -240,12 +240,14 @@ def render(items: Iterable[Item], fmt: str, *, network: bool = False, hostname: 
         elif fmt == "cef":
             line = to_cef(it, hostname)
             yield f"{syslog_header(it, hostname, msgid='cef')} - {line}" if network else line
-        elif fmt == "ocsf":
-            yield json.dumps(to_ocsf(it), ensure_ascii=False, sort_keys=True)
         else:
-            c = _clean(it)
-            yield json.dumps({"class": c.cls, "name": c.name, "severity": c.severity, "ts": c.ts.isoformat(),
-                              "message": c.message, **c.fields}, ensure_ascii=False, sort_keys=True)
+            if fmt == "ocsf":
+                line = json.dumps(to_ocsf(it), ensure_ascii=False, sort_keys=True)
+            else:
+                c = _clean(it)
+                line = json.dumps({"class": c.cls, "name": c.name, "severity": c.severity, "ts": c.ts.isoformat(),
+                                   "message": c.message, **c.fields}, ensure_ascii=False, sort_keys=True)
+            yield f"{syslog_header(it, hostname, msgid=fmt)} - {line}" if network else line
 
 
 def send(lines: Iterable[str], target: str, *, cafile: str | None = None, timeout: float = 10.0) -> int:

@@ -17,7 +17,7 @@ import hmac
 import json
 import os
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -242,15 +242,28 @@ def analyse(
     )
 
 
+#: Any key of a JSON5 object: bare identifier or quoted string, then a colon (one scan finds every key).
+_ANY_KEY_RE = re.compile(r"""(?:^|[\s{,])["']?([^\s"':{},\[\]]+)["']?\s*:""", re.M)
+
+
 def line_map(text: str, raw: Mapping[str, Any]) -> dict[str, int]:
-    """Best-effort dotted key -> 1-based line of that key in ``text``. Keys are searched in document order from
-    the previous sibling's position (children from their parent's), so the whole map costs one pass over the
-    text, whatever the number of agents or channels (also for a config written on one line)."""
+    """Best-effort dotted key -> 1-based line of that key in ``text``. One regex pass indexes every key's
+    positions; keys are then looked up in document order from the previous sibling's position (children from
+    their parent's), so the whole map costs about one pass over the text, whatever the number of agents or
+    channels (also for a config written on one line). Keys the index cannot hold (spaces, quotes) fall back to
+    a per-key search."""
     starts = [0]
     starts += [m.end() for m in re.finditer("\n", text)]
+    index: dict[str, list[int]] = {}
+    for m in _ANY_KEY_RE.finditer(text):
+        index.setdefault(m.group(1), []).append(m.end())
     out: dict[str, int] = {}
 
     def find(name: str, pos: int) -> int | None:
+        ends = index.get(name)
+        if ends is not None:
+            i = bisect_left(ends, pos + 1)
+            return ends[i] if i < len(ends) else None
         rx = re.compile(r"""(?:^|[\s{,])["']?""" + re.escape(name) + r"""["']?\s*:""", re.M)
         m = rx.search(text, pos)
         return m.end() if m else None

@@ -201,11 +201,17 @@ def register(app: typer.Typer) -> None:
     def log_verify(
         file: Annotated[Path, typer.Argument(help="log file (JSONL)")],
         pubkey: Annotated[Path | None, typer.Option("--pubkey", help="trusted Ed25519 public key (hex or PEM)")] = None,
+        anchor: Annotated[Path | None, typer.Option("--anchor", help="anchor file of signed heads "
+                                                    "(CLAWFENCE_LOG_ANCHOR of the writer)")] = None,
         allow_unsigned: Annotated[bool, typer.Option("--allow-unsigned", help="a missing signed head is only a warning")] = False,
+        allow_incidents: Annotated[bool, typer.Option("--allow-incidents", help="damage a writer quarantined is "
+                                                      "only a warning (after a person looked at it)")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
     ) -> None:
-        """Verify the hash chain, checkpoint signatures and signed head; exit 1 naming the first bad record."""
-        from clawfence.integrity import actionlog as auditlog
+        """Verify the hash chain, checkpoint signatures and signed head, and with --anchor every anchored head
+        (rollback, fork/rewrite, missing tail, other key); exit 1 naming the first break, 2 on bad input."""
+        from clawfence.core.safeio import InputError
+        from clawfence.integrity import anchor as anchors
         from clawfence.integrity import checkpoint
         if not file.is_file():
             raise UsageError(f"{file} is not a file")
@@ -215,22 +221,41 @@ def register(app: typer.Typer) -> None:
             raise UsageError(str(exc)) from exc
         if pubkey and pub is None:
             raise UsageError(f"cannot read public key {pubkey}")
-        res = auditlog.verify(file, pub, require_head=not allow_unsigned)
+        try:
+            chk = anchors.check_log(file, pubkey=pub, pubkey_source=f"--pubkey {pubkey}" if pubkey else "",
+                                    anchor_path=anchor, allow_incidents=allow_incidents,
+                                    require_head=not allow_unsigned)
+        except InputError as exc:
+            raise UsageError(str(exc)) from exc
+        res = chk.chain
+        problems = chk.anchor.problems if chk.anchor else []
         if as_json:
-            typer.echo(json.dumps({"ok": res.ok, "records": res.records, "bad_line": res.bad_line,
+            typer.echo(json.dumps({"ok": chk.ok, "records": res.records, "bad_line": res.bad_line,
                                    "reason": res.reason, "torn_tail": res.torn_tail, "checkpoints": res.checkpoints,
-                                   "signed_upto": res.signed_upto, "head": res.head, "warnings": list(res.warnings)}))
-        elif res.ok:
-            typer.echo(f"OK: {res.records} records, chain intact, signed up to seq {res.signed_upto} "
-                       f"(head {res.head}, {res.checkpoints} checkpoints)")
-            for w in res.warnings:
-                typer.echo(f"warning: {w}")
+                                   "signed_upto": res.signed_upto, "head": res.head, "warnings": list(res.warnings),
+                                   "incidents": list(res.incidents), "key": chk.key_source,
+                                   "anchor": None if chk.anchor is None else {
+                                       "ok": chk.anchor.ok, "anchored": chk.anchor.anchored,
+                                       "last_seq": chk.anchor.last, "problems": problems}}))
         else:
-            where = f"line {res.bad_line} (seq {res.bad_line - 1})" if res.bad_line else "log"
-            typer.echo(f"BROKEN at {where}: {res.reason}; {res.records} records verified before it")
+            typer.echo(f"key: {chk.key_source}")
+            if res.ok:
+                typer.echo(f"chain: OK, {res.records} records, signed up to seq {res.signed_upto} "
+                           f"(head {res.head}, {res.checkpoints} checkpoints)")
+            else:
+                where = f"line {res.bad_line} (seq {res.bad_line - 1})" if res.bad_line else "log"
+                typer.echo(f"chain: BROKEN at {where}: {res.reason}; {res.records} records verified before it")
+            for inc in res.incidents:
+                typer.echo(f"incident: {inc}")
+            if chk.anchor is not None:
+                if chk.anchor.ok:
+                    typer.echo(f"anchor: OK, {chk.anchor.anchored} anchored heads, last seq {chk.anchor.last}")
+                for p in problems:
+                    typer.echo(f"anchor: {p}")
             for w in res.warnings:
                 typer.echo(f"warning: {w}")
-        if not res.ok:
+            typer.echo("OK" if chk.ok else "FAILED")
+        if not chk.ok:
             raise typer.Exit(1)
 
     @log_app.command("append")

@@ -45,3 +45,12 @@ def realclaw() -> Path:
             pytest.fail(f"real OpenClaw required but missing at {exe}")
         pytest.skip("real OpenClaw not installed (run ../shared/realclaw/realclaw-setup.sh)")
     return REALCLAW_PREFIX
+
+
+@pytest.fixture(autouse=True)
+def _isolated_trust(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Key pins and the guard service home go to a per-test temp dir, never to /etc/clawfence or
+    /var/lib/clawfence of the machine running the tests (a test that wants them sets the variables itself)."""
+    base = tmp_path_factory.mktemp("trust")
+    monkeypatch.setenv("CLAWFENCE_TRUST_DIR", str(base / "etc-trust"))
+    monkeypatch.setenv("CLAWFENCE_SERVICE_HOME", str(base / "var-lib-clawfence"))

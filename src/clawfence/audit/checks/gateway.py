@@ -469,3 +469,31 @@ def no_public_listeners(facts: Facts) -> Iterator[Outcome]:
     if not open_:
         ports = sorted({lst.port for lst in facts.host.listeners})
         yield passed(f"no watched port listens beyond loopback (loopback listeners: {ports or 'none'})", "listeners")
+
+
+@check(
+    id="GW017",
+    title="Gateway discovery stays on the local network",
+    title_zh="网关发现信息仅在本地网络内发布",
+    severity=Severity.MEDIUM,
+    guide=("P2.1", "D1.3.1", "C2.1"),
+    remediation="Remove discovery.wideArea (wide-area DNS-SD); keep discovery.mdns.mode \"minimal\" or \"off\".",
+    remediation_zh="删除 discovery.wideArea(广域 DNS-SD 发布);discovery.mdns.mode 保持 \"minimal\" 或 \"off\"。",
+    upstream=("discovery.wide_area",),
+    cwe=("CWE-200",),
+)
+def discovery_local_only(facts: Facts) -> Iterator[Outcome]:
+    """``discovery.wideArea.domain`` publishes the gateway's discovery records through unicast DNS-SD beyond the
+    local link (2026.9.6 schema: "Use this when you intentionally publish gateway discovery beyond local mDNS
+    scopes"), telling anyone who queries that domain where a gateway runs: the opposite of P2.1 (no public
+    exposure)."""
+    key = "discovery.wideArea"
+    wa = cfg(facts, key)
+    if isinstance(wa, dict) and wa.get("domain"):
+        yield failed(f"{key}.domain is {wa.get('domain')!r}: discovery is published beyond the local network",
+                     f"{key}.domain", _loc(facts, f"{key}.domain"))
+    elif isinstance(wa, dict) and wa:
+        yield warned(f"{key} is configured ({', '.join(map(str, wa))})", key, _loc(facts, key),
+                     severity=Severity.LOW)
+    else:
+        yield passed(f"{key} is unset", key, _loc(facts, key))

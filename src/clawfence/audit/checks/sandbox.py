@@ -368,3 +368,30 @@ def exec_host_sandbox_consistent(facts: Facts) -> Iterator[Outcome]:
         else:
             yield passed(f"{label}: tools.exec.host {host!r} with sandbox mode {mode!r}", f"{key}.mode",
                          _loc(facts, "tools.exec.host"))
+
+
+@check(
+    id="SB009",
+    title="The browser tool keeps Chromium's own sandbox",
+    title_zh="浏览器工具保留 Chromium 自身的沙箱",
+    severity=Severity.HIGH,
+    guide=("D2.2.1", "P1.1", "D2.3.1"),
+    remediation="Remove browser.noSandbox (or set it false); if the browser runs as root in a container, run it as a "
+                "non-root user instead of disabling the sandbox.",
+    remediation_zh="删除 browser.noSandbox(或设为 false);如浏览器在容器中以 root 运行,应改为非 root 用户运行,而不是关闭沙箱。",
+    upstream=("browser.no_sandbox",),
+    cwe=("CWE-693", "CWE-250"),
+)
+def browser_sandboxed(facts: Facts) -> Iterator[Outcome]:
+    """``browser.noSandbox: true`` starts Chromium with ``--no-sandbox``: a renderer exploit on any page the
+    agent visits (pages the model chooses, often attacker-supplied) then runs with the gateway user's full
+    rights, outside every isolation the guide asks for (D2.2.1). Source: 2026.9.6 config schema
+    ``browser.noSandbox``; off by default."""
+    key = "browser.noSandbox"
+    loc = _loc(facts, key)
+    if cfg(facts, "browser.enabled") is False:
+        yield passed("browser.enabled is false", "browser.enabled", _loc(facts, "browser.enabled"))
+    elif cfg(facts, key) is True:
+        yield failed(f"{key} is true: Chromium runs without its sandbox", key, loc)
+    else:
+        yield passed(f"{key} is {cfg(facts, key, 'unset (false)')!s}", key, loc)

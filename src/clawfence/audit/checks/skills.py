@@ -106,3 +106,29 @@ def approved_skills_unchanged(facts: Facts) -> Iterator[Outcome]:
             yield failed(f"skill {s.name} drifted: {'; '.join(s.drift)[:300]}", s.path, loc, severity=sev)
         else:
             yield passed(f"skill {s.name} matches its approved content", s.path, loc)
+
+
+@check(
+    id="SK004",
+    title="Skills cannot be installed from uploaded archives",
+    title_zh="不允许通过上传的压缩包安装技能",
+    severity=Severity.HIGH,
+    guide=("P4.1", "E6.2", "E6.4", "D3.1"),
+    remediation="Remove skills.install.allowUploadedArchives (or set it false); install skills only from the approved "
+                "source and scan them first (clawfence skills install).",
+    remediation_zh="删除 skills.install.allowUploadedArchives(或设为 false);只从批准的来源安装技能,并先扫描"
+                   "(clawfence skills install)。",
+    upstream=("skills.install.uploaded_archives",),
+    cwe=("CWE-829", "CWE-494"),
+)
+def no_uploaded_skill_archives(facts: Facts) -> Iterator[Outcome]:
+    """``skills.install.allowUploadedArchives: true`` lets a skill be installed from an archive sent through a
+    channel or the Control UI: code from a chat message, with no registry, review or pinning (guide P4.1 use
+    only trusted skills, E6.4 no installs from outside the approved set). Source: 2026.9.6 config schema."""
+    key = "skills.install.allowUploadedArchives"
+    value = facts.config.get(key) if facts.config else None
+    loc = facts.config.where(key) if facts.config else None
+    if value is True:
+        yield failed(f"{key} is true: skills can be installed from uploaded archives", key, loc)
+    else:
+        yield passed(f"{key} is {value if value is not None else 'unset (false)'}", key, loc)

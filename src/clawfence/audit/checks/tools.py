@@ -283,31 +283,131 @@ def elevated_restricted(facts: Facts) -> Iterator[Outcome]:
     """Elevated mode (``/elevated on|full``) lets a sandboxed session run exec on the host, and ``full`` skips
     approvals. It is effectively enabled unless ``tools.elevated.enabled`` is false
     (``src/auto-reply/reply/reply-elevated.ts``); ``allowFrom.<channel>: ["*"]`` hands it to anyone who can
-    message the bot."""
-    enabled = cfg(facts, "tools.elevated.enabled")
-    allow = cfg(facts, "tools.elevated.allowFrom", {}) or {}
-    loc = _loc(facts, "tools.elevated.enabled")
+    message the bot. Each agent's ``agents.entries.<id>.tools.elevated`` (or ``agents.list[].tools.elevated``)
+    override is judged the same way and located at that agent's key (2026.9.6 schema
+    ``agents.entries.*.tools.elevated.allowFrom``)."""
+    glob = cfg(facts, "tools.elevated", {}) or {}
+    yield from _elevated_scope(facts, "tools.elevated", glob, "defaults")
+    for aid, prefix, block in agent_entries(facts):
+        tools = block.get("tools") if isinstance(block.get("tools"), dict) else {}
+        el = tools.get("elevated") if isinstance(tools, dict) else None
+        if isinstance(el, dict):
+            if "enabled" not in el and isinstance(glob, dict) and "enabled" in glob:
+                el = {**el, "enabled": glob["enabled"]}  # an agent inherits the global switch
+            yield from _elevated_scope(facts, f"{prefix}.tools.elevated", el, f"agent {aid}")
+
+
+def _elevated_scope(facts: Facts, base: str, block: Any, label: str) -> Iterator[Outcome]:
+    block = block if isinstance(block, dict) else {}
+    enabled = block.get("enabled")
+    allow = block.get("allowFrom") or {}
+    loc = _loc(facts, f"{base}.enabled")
     if enabled is False:
-        yield passed("tools.elevated.enabled is false", "tools.elevated.enabled", loc)
+        yield passed(f"{base}.enabled is false", f"{base}.enabled", loc)
         return
     bad = False
     if isinstance(allow, dict):
         for ch, ids in allow.items():
             ids = ids if isinstance(ids, list) else []
-            akey = f"tools.elevated.allowFrom.{ch}"
+            akey = f"{base}.allowFrom.{ch}"
             if "*" in [str(i) for i in ids]:
                 bad = True
-                yield failed(f"{akey} contains '*': anyone on {ch} may use elevated mode", akey,
+                yield failed(f"{akey} contains '*': anyone on {ch} may use elevated mode ({label})", akey,
                              _loc(facts, akey), severity=Severity.CRITICAL)
             elif len(ids) > 25:
                 bad = True
                 yield warned(f"{akey} lists {len(ids)} senders (> 25)", akey, _loc(facts, akey),
                              severity=Severity.MEDIUM)
-    if not bad:
+    if not bad and label == "defaults":
         state = "true" if enabled is True else "unset (effectively enabled)"
-        yield warned(f"tools.elevated.enabled is {state}; senders: "
+        yield warned(f"{base}.enabled is {state}; senders: "
                      f"{', '.join(allow) if isinstance(allow, dict) and allow else 'channel defaults'}",
-                     "tools.elevated.enabled", loc, severity=Severity.MEDIUM if enabled is True else Severity.LOW)
+                     f"{base}.enabled", loc, severity=Severity.MEDIUM if enabled is True else Severity.LOW)
+    elif not bad and enabled is True:
+        yield warned(f"{base}.enabled is true ({label})", f"{base}.enabled", loc, severity=Severity.MEDIUM)
+
+
+@check(
+    id="TL013",
+    title="Session tools cannot reach other agents' and users' sessions",
+    title_zh="会话工具不能访问其他智能体和用户的会话",
+    severity=Severity.MEDIUM,
+    guide=("E3.2", "P5.1", "D2.3.1"),
+    remediation='Set tools.sessions.visibility to "tree" (own session and its sub-agents) or "self"; "agent" at most '
+                "when one agent serves one person.",
+    remediation_zh='将 tools.sessions.visibility 设为 "tree"(本会话及其子智能体)或 "self";仅在一个智能体只服务一人时才用 '
+                   '"agent"。',
+    upstream=("tools.sessions.visibility_all",),
+    cwe=("CWE-639", "CWE-200"),
+)
+def sessions_visibility_scoped(facts: Facts) -> Iterator[Outcome]:
+    """``sessions_list``/``sessions_history``/``sessions_send`` target sessions by ``tools.sessions.visibility``
+    (2026.9.6 schema: ``self|tree|agent|all``, default ``all`` = any session on the gateway, including other
+    agents and other people). A prompt-injected agent can then read another user's conversation or drive
+    another agent (E3.2 boundaries between agents, P5.1 private data). Explicit ``all`` fails; the default
+    warns when several agents or open inbound channels make other sessions someone else's."""
+    key = "tools.sessions.visibility"
+    loc = _loc(facts, key)
+    vis = cfg(facts, key)
+    many = len(agent_entries(facts)) > 1 or _open_inbound(facts)
+    if vis == "all":
+        yield failed(f"{key} is 'all': session tools reach every session on the gateway", key, loc)
+    elif vis is None and many:
+        yield warned(f"{key} is unset (default 'all') while several agents or open channels share the gateway",
+                     key, loc)
+    else:
+        yield passed(f"{key} is {vis!r}" if vis else f"{key} is unset (default 'all'), single agent and no open "
+                     "inbound channel", key, loc)
+
+
+@check(
+    id="TL014",
+    title="Agent-to-agent access is limited to named pairs",
+    title_zh="智能体之间的互访仅限指定的组合",
+    severity=Severity.MEDIUM,
+    guide=("E3.2", "E3.1"),
+    remediation='List the allowed agent pairs in tools.agentToAgent.allow (never "*"), or set '
+                "tools.agentToAgent.enabled to false.",
+    remediation_zh='在 tools.agentToAgent.allow 中列出允许的智能体组合(不得使用 "*"),或将 tools.agentToAgent.enabled '
+                   "设为 false。",
+    upstream=("tools.agent_to_agent.allow_wildcard",),
+    cwe=("CWE-284",),
+)
+def agent_to_agent_limited(facts: Facts) -> Iterator[Outcome]:
+    """``tools.agentToAgent`` lets one agent's sessions reach another agent's (2026.9.6 schema: enabled by
+    default; "omitted or empty allow permits every agent pair"). ``allow: ["*"]`` or the default with several
+    agents removes the boundary between agents that serve different people or trust levels (E3.2)."""
+    key = "tools.agentToAgent"
+    block = cfg(facts, key, {}) or {}
+    block = block if isinstance(block, dict) else {}
+    loc = _loc(facts, key)
+    if block.get("enabled") is False:
+        yield passed(f"{key}.enabled is false", f"{key}.enabled", _loc(facts, f"{key}.enabled"))
+        return
+    allow = block.get("allow")
+    if isinstance(allow, list) and any(str(a).strip() == "*" or str(a).strip().startswith("*") for a in allow):
+        yield failed(f"{key}.allow contains '*': every agent may reach every other agent", f"{key}.allow",
+                     _loc(facts, f"{key}.allow"))
+    elif not allow and len(agent_entries(facts)) > 1:
+        yield warned(f"{key} is enabled with no allow list (every agent pair permitted) and "
+                     f"{len(agent_entries(facts))} agents are configured", key, loc)
+    else:
+        yield passed(f"{key}.allow is {allow!r}" if allow else f"{key}: one agent, nothing to cross", key, loc)
+
+
+def _open_inbound(facts: Facts) -> bool:
+    """Any enabled channel (or account) with an open DM or group policy."""
+    chans = cfg(facts, "channels", {}) or {}
+    if not isinstance(chans, dict):
+        return False
+    for name, ch in chans.items():
+        if name == "defaults" or not isinstance(ch, dict) or ch.get("enabled") is False:
+            continue
+        blocks = [ch] + [a for a in (ch.get("accounts") or {}).values() if isinstance(a, dict)] \
+            if isinstance(ch.get("accounts"), dict) else [ch]
+        if any(b.get("dmPolicy") == "open" or b.get("groupPolicy") == "open" for b in blocks):
+            return True
+    return False
 
 
 @check(
@@ -346,3 +446,27 @@ def fs_tools_workspace_only(facts: Facts) -> Iterator[Outcome]:
         which = "; ".join(f"{label}: {_fmt(t)}" for label, t in fs_scopes)
         yield warned(f"tools.fs.workspaceOnly is not true and file tools reach host paths ({which})",
                      "tools.fs.workspaceOnly", loc)
+    # Per-agent overrides: an agent that turns workspaceOnly off (or runs outside the sandbox with it unset)
+    # while the defaults are confined is reported at that agent's key.
+    reach = {label: t for label, t in fs_scopes}
+    boxes = {label: mode for label, _, mode in _sandbox_modes(facts)}
+    for aid, prefix, block in agent_entries(facts):
+        tools = block.get("tools") if isinstance(block.get("tools"), dict) else {}
+        fs = tools.get("fs") if isinstance(tools, dict) else None
+        akey = f"{prefix}.tools.fs.workspaceOnly"
+        label = f"agent {aid}"
+        if isinstance(fs, dict) and fs.get("workspaceOnly") is False and reach.get(label) \
+                and boxes.get(label, "off") != "all":
+            yield failed(f"{akey} is false: agent {aid}'s file tools reach host paths ({_fmt(reach[label])})",
+                         akey, _loc(facts, akey))
+
+
+def _sandbox_modes(facts: Facts) -> list[tuple[str, str, str]]:
+    """``[(scope label, key, effective sandbox mode)]`` for the defaults and each agent (as all_tool_scopes)."""
+    default = str(cfg(facts, "agents.defaults.sandbox.mode", "off"))
+    out = [("defaults", "agents.defaults.sandbox.mode", default)]
+    for aid, prefix, block in agent_entries(facts):
+        sb = block.get("sandbox")
+        out.append((f"agent {aid}", f"{prefix}.sandbox.mode",
+                    str(sb.get("mode", default)) if isinstance(sb, dict) else default))
+    return out

@@ -87,8 +87,9 @@ def browser_locked_down(facts: Facts) -> Iterator[Outcome]:
     title_zh="网页抓取工具禁止访问内网地址",
     severity=Severity.HIGH,
     guide=("P3.6", "E3.2"),
-    remediation="Remove tools.web.fetch.ssrfPolicy.dangerouslyAllowPrivateNetwork (or set it false); list needed "
-                "internal hosts in tools.web.fetch.ssrfPolicy.allowedHostnames instead.",
+    remediation="Remove tools.web.fetch.ssrfPolicy.dangerouslyAllowPrivateNetwork and "
+                "cron.webhookSsrfPolicy.dangerouslyAllowPrivateNetwork (or set them false); list needed internal hosts "
+                "in tools.web.fetch.ssrfPolicy.allowedHostnames instead.",
     remediation_zh="删除 tools.web.fetch.ssrfPolicy.dangerouslyAllowPrivateNetwork(或设为 false);确需访问的内部主机"
                    "改为列入 tools.web.fetch.ssrfPolicy.allowedHostnames。",
     upstream=("config.insecure_or_dangerous_flags",),
@@ -103,6 +104,10 @@ def web_fetch_ssrf_guarded(facts: Facts) -> Iterator[Outcome]:
         yield failed(f"{key} is true", key, _loc(facts, key))
     else:
         yield passed(f"{key} is {cfg(facts, key, 'unset')!s}", key, _loc(facts, key))
+    # cron webhooks post to URLs from the config or the model the same way (2026.9.6 cron.webhookSsrfPolicy)
+    ckey = "cron.webhookSsrfPolicy.dangerouslyAllowPrivateNetwork"
+    if cfg(facts, ckey) is True:
+        yield failed(f"{ckey} is true: cron webhooks may call private and loopback addresses", ckey, _loc(facts, ckey))
 
 
 @check(
@@ -132,8 +137,17 @@ def plugins_allowlisted(facts: Facts) -> Iterator[Outcome]:
         yield passed("plugins.enabled is false", "plugins.enabled", _loc(facts, "plugins.enabled"))
         return
     allow = cfg(facts, "plugins.allow")
+    installed = sorted({e.path.rstrip("/").rsplit("/", 1)[-1] for e in (facts.files.entries if facts.files else [])
+                        if e.role == "plugin_dir"})
+    installed += [str(p) for p in (cfg(facts, "plugins.load.paths") or []) if isinstance(p, str)] \
+        if isinstance(cfg(facts, "plugins.load.paths"), list) else []
     if isinstance(allow, list) and allow:
         yield passed(f"plugins.allow lists {len(allow)} plugin(s): {', '.join(map(str, allow))}", "plugins.allow", loc)
+    elif installed:
+        shown = "empty" if isinstance(allow, list) else "unset"
+        yield failed(f"plugins.allow is {shown} while plugins are installed ({', '.join(installed[:5])}): every "
+                     "installed plugin loads with the gateway's privileges", "plugins.allow", loc,
+                     severity=Severity.HIGH)
     else:
         shown = "empty" if isinstance(allow, list) else "unset"
         yield warned(f"plugins are enabled and plugins.allow is {shown}: any discovered plugin may load",

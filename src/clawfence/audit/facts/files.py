@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
-from clawfence.audit.facts.config import SecretInfo, is_secretref, summarise_secret
+from clawfence.audit.facts.config import SecretInfo, is_secret_key, is_secretref, summarise_secret
 
 MAX_ENTRIES = 5000
 SKIP_DIRS = {"node_modules", "browser", "media", "canvas", "sandboxes", "cache", ".git", "extensions", "tools"}
@@ -124,9 +124,13 @@ def role_of(rel: str, is_dir: bool) -> str | None:
         return "identity_file"
     if name.endswith((".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal")):
         return "sqlite"
+    if parts[0] == "extensions" and len(parts) == 2 and is_dir:
+        return "plugin_dir"
     if parts[0] == "agents":
         if name in ("auth-profiles.json", "auth.json"):
             return "auth_profiles"
+        if name == "models.json" and not is_dir:
+            return "models_json"
         if name == "sessions.json":
             return "sessions_store"
         if name.endswith(".jsonl") and "sessions" in parts:
@@ -145,7 +149,14 @@ def _walk(root: Path) -> Iterator[tuple[Path, str, bool]]:
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = os.path.relpath(dirpath, root)
         depth = 0 if rel_dir == "." else rel_dir.count(os.sep) + 1
-        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and not d.startswith("workspace") and depth < 6]
+        if rel_dir == "extensions":  # installed plugins: list each plugin dir, do not descend into its code
+            for d in dirnames:
+                count += 1
+                yield Path(dirpath) / d, f"extensions/{d}", True
+            dirnames[:] = []
+            continue
+        dirnames[:] = [d for d in dirnames if (d not in SKIP_DIRS or (d == "extensions" and depth == 0))
+                       and not d.startswith("workspace") and depth < 6]
         for d in dirnames:
             rel = d if rel_dir == "." else f"{rel_dir}/{d}"
             count += 1
@@ -193,6 +204,31 @@ def parse_auth_profiles(data: object, path: str, salt: bytes) -> list[StoredSecr
     return out
 
 
+def parse_models_json(data: object, path: str, salt: bytes) -> list[StoredSecret]:
+    """Plaintext credentials in a per-agent model catalogue ``agents/<id>/agent/models.json`` (``providers.<id>.
+    apiKey``, headers such as ``Authorization``; any secret-named key; pure). Shape: OpenClaw
+    ``docs/concepts/models.md`` custom providers, reference/openclaw.md §2."""
+    out: list[StoredSecret] = []
+
+    def walk(obj: object, prefix: str, depth: int) -> None:
+        if depth > 12:
+            return
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                key = f"{prefix}.{k}" if prefix else str(k)
+                if (isinstance(v, str) and v and (is_secret_key(key) or str(k).lower() == "authorization")
+                        and not v.startswith("${")) or (is_secretref(v) and is_secret_key(key)):
+                    out.append(StoredSecret(path=path, key=key, info=summarise_secret(key, v, salt)))
+                else:
+                    walk(v, key, depth + 1)
+        elif isinstance(obj, list):
+            for i, v in enumerate(obj):
+                walk(v, f"{prefix}.{i}", depth + 1)
+
+    walk(data, "", 0)
+    return out
+
+
 def collect_files(state_dir: Path, config_path: Path, includes: list[str], salt: bytes,
                   log_paths: list[Path] | None = None, home: Path | None = None) -> FileFacts:
     """Stat every sensitive path under ``state_dir`` and read secret stores (I/O, bounded)."""
@@ -216,6 +252,8 @@ def collect_files(state_dir: Path, config_path: Path, includes: list[str], salt:
                     stored += parse_dotenv(p.read_text(encoding="utf-8", errors="replace"), str(p), salt)
                 elif role == "auth_profiles" and p.stat().st_size < 5_000_000:
                     stored += parse_auth_profiles(json.loads(p.read_text(encoding="utf-8")), str(p), salt)
+                elif role == "models_json" and p.stat().st_size < 5_000_000:
+                    stored += parse_models_json(json.loads(p.read_text(encoding="utf-8")), str(p), salt)
             except (OSError, ValueError):
                 continue
     if home is not None:

@@ -18,6 +18,7 @@ import re
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+from clawfence.detect import effects as E
 from clawfence.detect import paths as P
 from clawfence.detect.calls import PathContext, Signal
 from clawfence.detect.cmdrules import CommandRules
@@ -68,6 +69,7 @@ class ShellAnalyzer(CommandRules):
         self.max_depth = max_depth
         self.downloaded: set[str] = set()
         self.signals: list[Signal] = []
+        self.script = ""
 
     def add(self, kind: str, detail: str) -> None:
         """Record one signal (deduplicated)."""
@@ -82,6 +84,10 @@ class ShellAnalyzer(CommandRules):
             return self.signals
         if _FORKBOMB_RE.search(script):
             self.add("destructive", "fork bomb")
+        if depth == 0:
+            self.script = script
+        if E._RSH_SCRIPT.search(script):
+            self.add("reverse-shell", "connects a shell to a network socket (/dev/tcp, /inet/tcp, s_client)")
         parsed = parse(script)
         if parsed.error and depth == 0:
             self.add("parse-error", f"shell parser could not read the command ({parsed.error})")
@@ -126,7 +132,7 @@ class ShellAnalyzer(CommandRules):
             if name in DOWNLOADERS:
                 download_seen = True
             if cmd.heredoc is not None and (name in SHELLS or fam is not None) and runs_stdin:
-                self._nested(cmd.heredoc, name in SHELLS, depth)
+                self._nested(cmd.heredoc, name in SHELLS, depth, fam or "")
             if cmd.heredoc is not None and name == "cat" and pos + 1 < len(pipeline):
                 nxt = unwrap(pipeline[pos + 1].argv)[0]
                 if nxt and base(nxt[0]) in SHELLS:
@@ -136,12 +142,14 @@ class ShellAnalyzer(CommandRules):
     def _decoded(self, text: str, depth: int) -> None:
         self.analyze(text, depth + 1)
 
-    def _nested(self, code: str, is_shell: bool, depth: int) -> None:
+    def _nested(self, code: str, is_shell: bool, depth: int, lang: str = "") -> None:
         if is_shell:
             self.analyze(code, depth + 1)
             return
         for s in code_signals(code):
             self.add(s.kind, s.detail)
+        for kind, detail in E.code_effects(lang or "code", code):
+            self.add(kind, detail)
         for lit in code_literals(code):
             dec = b64_decode(lit, min_len=8)
             if dec is not None:
@@ -170,7 +178,10 @@ class ShellAnalyzer(CommandRules):
             self.add("parse-error", f"command name is computed at run time ({argv[0][:40]})")
         code = inline_code(argv)
         if code is not None:
-            self._nested(code[1], code[0] == "shell", depth)
+            self._nested(code[1], code[0] == "shell", depth, interpreter_family(name) or name)
+        for kind, detail in E.command_effects(name, args, " ".join(argv) + "".join(
+                f" {op}{t}" for op, t in cmd.redirects) + "\n" + self.script):
+            self.add(kind, detail)
         if name == "eval" and args:
             if any("$(" in a or "`" in a for a in args) and any(
                 base(c.argv[0]) in DOWNLOADERS for s in cmd.subs for pl in s.pipelines for c in pl if c.argv
@@ -276,6 +287,8 @@ class ShellAnalyzer(CommandRules):
             write = op in (">", ">>", ">|", "&>", ">&")
             if write and _BLOCKDEV_RE.match(target):
                 self.add("destructive", f"redirect overwrites block device {target}")
+            if write:
+                self._written(target)
             self._protected(target, write=write, how=f"redirect {op}")
 
     def _path_args(self, name: str, args: list[str]) -> None:
@@ -296,7 +309,16 @@ class ShellAnalyzer(CommandRules):
                 name == "sed" and any(x.startswith("-i") for x in args)) or a.startswith("of=")
             if is_write and _BLOCKDEV_RE.match(cand):
                 self.add("destructive", f"{name} overwrites block device {cand}")
+            if is_write:
+                self._written(cand)
             self._protected(cand, write=is_write, how=name)
+
+    def _written(self, raw: str) -> None:
+        """Effects of writing to ``raw`` (persistence, accounts, system files)."""
+        p = self._path(raw)
+        if p:
+            for kind, detail in E.written_file_effects(p):
+                self.add(kind, detail)
 
     def _protected(self, raw: str, write: bool, how: str) -> None:
         p = self._path(raw)

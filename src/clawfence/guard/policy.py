@@ -31,6 +31,8 @@ SIGNAL_KINDS = frozenset(
         "destructive", "mass-delete", "download-exec", "obfuscated", "unapproved-install", "skill-install",
         "protected-read", "protected-write", "auth-change", "config-change", "egress-unlisted",
         "egress-internal", "secret-out", "personal-data-out", "privilege", "financial", "parse-error",
+        "reverse-shell", "persistence", "account-change", "system-change", "destructive-file", "high-impact",
+        "exfil", "exfil-setup", "hide-tracks",
     ]
 )
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -96,11 +98,25 @@ class TimeModel(_Strict):
         return v
 
 
+class ExamplesModel(_Strict):
+    """Examples kept beside a rule: calls (an exec command string, or ``{tool, params}``) that must be decided by
+    this rule (``fire``) and must not (``ok``). ``tests/guard/test_rule_examples.py`` runs them all."""
+
+    fire: list[str | dict[str, Any]] = Field(default_factory=list)
+    ok: list[str | dict[str, Any]] = Field(default_factory=list)
+
+
 class RuleModel(_Strict):
-    """One policy rule (see module docstring)."""
+    """One policy rule (see module docstring). ``title_zh``, ``remediation``/``remediation_zh``, ``references``
+    and ``examples`` are the shared rule-declaration fields (the decision does not use them)."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
     description: str
+    title_zh: str | None = None
+    remediation: str | None = None
+    remediation_zh: str | None = None
+    references: list[str] = Field(default_factory=list)
+    examples: ExamplesModel | None = None
     guide: list[str] = Field(default_factory=list)
     decision: Literal["allow", "deny", "ask"]
     tools: list[str] | None = None

@@ -45,16 +45,3 @@ def realclaw() -> Path:
             pytest.fail(f"real OpenClaw required but missing at {exe}")
         pytest.skip("real OpenClaw not installed (run ../shared/realclaw/realclaw-setup.sh)")
     return REALCLAW_PREFIX
-
-
-@pytest.fixture(autouse=True)
-def _private_service_and_trust_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test touches /var/lib/clawfence or /etc/clawfence/trust (tests may run as root) nor a real anchor:
-    each test gets its own service home (signing keys) and trust dir (pins)."""
-    base = tmp_path_factory.mktemp("svc")
-    monkeypatch.setenv("CLAWFENCE_SERVICE_HOME", str(base / "service"))
-    monkeypatch.setenv("CLAWFENCE_TRUST_DIR", str(base / "trust"))
-    monkeypatch.delenv("CLAWFENCE_LOG_ANCHOR", raising=False)
-    monkeypatch.delenv("CLAWFENCE_LOG_ANCHOR_SYSLOG", raising=False)
-    from clawfence.integrity import checkpoint
-    checkpoint._SIGNERS.clear()

@@ -38,7 +38,7 @@ def test_clean_log_verifies_signed(tmp_path: Path, cf_home: Path) -> None:
     log = _log(tmp_path)
     res = auditlog.verify(log, require_head=True)
     assert res.ok and res.records == 6 and res.head == "ok" and res.signed_upto == 5
-    key = Path(os.environ["CLAWFENCE_SERVICE_HOME"]) / "keys" / "ed25519.key"
+    key = cf_home / "keys" / "ed25519.key"
     assert oct(key.stat().st_mode & 0o777) == "0o600"
     assert oct(key.parent.stat().st_mode & 0o777) == "0o700"
     assert oct(log.stat().st_mode & 0o777) == "0o600"
@@ -131,12 +131,11 @@ def test_head_deleted_or_forged(tmp_path: Path) -> None:
 
 def test_other_key_rejected(tmp_path: Path, cf_home: Path, monkeypatch: object) -> None:
     log = _log(tmp_path)
-    svc = os.environ["CLAWFENCE_SERVICE_HOME"]
-    os.environ["CLAWFENCE_SERVICE_HOME"] = str(tmp_path / "other")
+    os.environ["CLAWFENCE_HOME"] = str(tmp_path / "other")
     checkpoint._SIGNERS.clear()
     other = checkpoint.load_signer()
     checkpoint.write_head(log, 5, json.loads(_lines(log)[5])["hash"], other)
-    os.environ["CLAWFENCE_SERVICE_HOME"] = svc
+    os.environ["CLAWFENCE_HOME"] = str(cf_home)
     checkpoint._SIGNERS.clear()
     res = auditlog.verify(log)
     assert not res.ok and "unknown key" in (res.reason or "")
@@ -171,10 +170,9 @@ def test_torn_tail_verifies_and_is_repaired(tmp_path: Path) -> None:
     assert res.ok and res.torn_tail and res.records == 3
     auditlog.append(log, "t", {"i": 4})
     res = auditlog.verify(log, require_head=True)
-    assert res.ok and res.records == 5 and not res.torn_tail and res.quarantined
-    recs = [json.loads(x) for x in _lines(log)]
-    assert recs[3]["type"] == "log.quarantine" and recs[3]["data"]["kind"] == "torn"
-    assert Path(recs[3]["data"]["file"]).read_bytes() == b'{"data":{"i":3},"prev":"abc'  # preserved
+    assert res.ok and res.records == 5 and not res.torn_tail
+    kinds = [json.loads(x)["type"] for x in _lines(log)]
+    assert kinds[3] == "log.torn_tail"
 
 
 _WRITER = """
@@ -230,17 +228,7 @@ def test_kill_9_mid_append_leaves_verifiable_log(tmp_path: Path) -> None:
     before = res.records
     auditlog.append(log, "after-crash", {"ok": True})
     res2 = auditlog.verify(log, require_head=True)
-    # records the crashed bulk writer wrote after its last signed head are unverifiable (a forger could have
-    # written them): moved aside with a record, never signed, never lost
-    q = sorted(tmp_path.glob("k.jsonl.quarantine-*"))
-    moved = sum(f.read_bytes().count(b"\n") for f in q)
-    recs = [json.loads(x) for x in _lines(log)]
-    kept = sum(1 for r in recs if r["type"] not in ("log.quarantine", "after-crash"))
-    assert kept + moved == before and recs[-1]["type"] == "after-crash"
-    if moved:
-        assert not res2.ok and "quarantined" in (res2.reason or "")
-    else:
-        assert res2.ok
+    assert res2.ok and res2.records >= before + 1
 
 
 json_values = st.recursive(

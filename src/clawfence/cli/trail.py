@@ -15,9 +15,6 @@ from clawfence.cli.common import emit
 from clawfence.core.errors import UsageError
 
 TRAIL_FORMATS = ("text", "json", "html")
-_PUBKEY_HELP = "trusted Ed25519 public key (hex or PEM); default: the key pinned in the trust dir"
-_ANCHOR_HELP = ("anchor of signed heads (the CLAWFENCE_LOG_ANCHOR file or a syslog file): detects rollback, fork, "
-                "rewrite, missing tail")
 
 
 class _Query:
@@ -199,70 +196,37 @@ def register(app: typer.Typer) -> None:
     @log_app.command("verify")
     def log_verify(
         file: Annotated[Path, typer.Argument(help="log file (JSONL)")],
-        pubkey: Annotated[Path | None, typer.Option("--pubkey", help=_PUBKEY_HELP)] = None,
-        anchor: Annotated[Path | None, typer.Option("--anchor", help=_ANCHOR_HELP)] = None,
+        pubkey: Annotated[Path | None, typer.Option("--pubkey", help="trusted Ed25519 public key (hex or PEM)")] = None,
         allow_unsigned: Annotated[bool, typer.Option("--allow-unsigned", help="a missing signed head is only a warning")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
     ) -> None:
-        """Verify the hash chain, checkpoint signatures, signed head and (with --anchor) the anchored heads;
-        exit 1 naming the first problem, 2 for unreadable input."""
-        from clawfence.core.safeio import InputError
+        """Verify the hash chain, checkpoint signatures and signed head; exit 1 naming the first bad record."""
         from clawfence.integrity import actionlog as auditlog
-        from clawfence.integrity import anchor as anchors
         from clawfence.integrity import checkpoint
         if not file.is_file():
             raise UsageError(f"{file} is not a file")
-        if anchor is not None and not anchor.is_file():
-            raise UsageError(f"anchor {anchor} is not a file")
         try:
-            trusted = checkpoint.trusted_key(pubkey)
+            pub = checkpoint.load_public_key(pubkey) if pubkey else None
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
-        try:
-            res = auditlog.verify(file, trusted.pub if trusted else None, require_head=not allow_unsigned)
-            ares = anchors.check(file, anchor, trusted.pub) if anchor is not None and trusted else None
-        except InputError as exc:
-            raise UsageError(str(exc)) from exc
-        except OSError as exc:
-            raise UsageError(f"cannot read {exc.filename or file}: {exc.strerror or exc}") from exc
-        problems = [] if res.ok else [str(res.reason)]
-        if anchor is not None and trusted is None:
-            problems.append("no trusted key: the anchor cannot be checked")
-        if ares is not None:
-            problems += ares.problems
-        ok = not problems
-        key_line = trusted.how if trusted else "no public key (signatures not checked)"
+        if pubkey and pub is None:
+            raise UsageError(f"cannot read public key {pubkey}")
+        res = auditlog.verify(file, pub, require_head=not allow_unsigned)
         if as_json:
-            typer.echo(json.dumps({"ok": ok, "records": res.records, "bad_line": res.bad_line,
+            typer.echo(json.dumps({"ok": res.ok, "records": res.records, "bad_line": res.bad_line,
                                    "reason": res.reason, "torn_tail": res.torn_tail, "checkpoints": res.checkpoints,
-                                   "signed_upto": res.signed_upto, "head": res.head, "warnings": list(res.warnings),
-                                   "quarantined": list(res.quarantined), "key": key_line,
-                                   "anchor": None if ares is None else {
-                                       "path": str(anchor), "ok": ares.ok, "anchored": ares.anchored,
-                                       "last_seq": ares.last_seq, "problems": ares.problems,
-                                       "notes": ares.notes}}))
-        else:
-            typer.echo(f"key: {key_line}")
-            if ok:
-                typer.echo(f"OK: {res.records} records, chain intact, signed up to seq {res.signed_upto} "
-                           f"(head {res.head}, {res.checkpoints} checkpoints)")
-            elif not res.ok:
-                where = f"line {res.bad_line} (seq {res.bad_line - 1})" if res.bad_line else "log"
-                typer.echo(f"BROKEN at {where}: {res.reason}; {res.records} records verified before it")
-            else:
-                typer.echo(f"BROKEN: {res.records} records chain intact, but the anchor disagrees")
-            if ares is not None:
-                typer.echo(f"anchor {anchor}: {ares.anchored} signed head(s) for this log, last seq "
-                           f"{ares.last_seq}" + (" - consistent" if ares.ok else ""))
-                for pr in ares.problems:
-                    typer.echo(f"ANCHOR: {pr}")
-                for nt in ares.notes:
-                    typer.echo(f"note: {nt}")
-            for q in res.quarantined:
-                typer.echo(f"quarantined: {q}")
+                                   "signed_upto": res.signed_upto, "head": res.head, "warnings": list(res.warnings)}))
+        elif res.ok:
+            typer.echo(f"OK: {res.records} records, chain intact, signed up to seq {res.signed_upto} "
+                       f"(head {res.head}, {res.checkpoints} checkpoints)")
             for w in res.warnings:
                 typer.echo(f"warning: {w}")
-        if not ok:
+        else:
+            where = f"line {res.bad_line} (seq {res.bad_line - 1})" if res.bad_line else "log"
+            typer.echo(f"BROKEN at {where}: {res.reason}; {res.records} records verified before it")
+            for w in res.warnings:
+                typer.echo(f"warning: {w}")
+        if not res.ok:
             raise typer.Exit(1)
 
     @log_app.command("append")
@@ -271,22 +235,16 @@ def register(app: typer.Typer) -> None:
         type_: Annotated[str, typer.Option("--type", help="event type, e.g. guard.decision")],
         data: Annotated[str, typer.Option("--data", help="JSON object")] = "{}",
     ) -> None:
-        """Append one event (hash-chained, signed head updated and anchored). An unverified tail found before
-        appending is moved aside and recorded, never signed; then the exit code is 1."""
-        from clawfence.core.safeio import InputError, loads_json
+        """Append one event (hash-chained, signed head updated)."""
         from clawfence.integrity import actionlog as auditlog
         try:
-            obj = loads_json(data, 64, "--data")
-        except InputError as exc:
-            raise UsageError(str(exc)) from exc
+            obj = json.loads(data)
+        except ValueError as exc:
+            raise UsageError(f"--data is not JSON: {exc}") from exc
         if not isinstance(obj, dict):
             raise UsageError("--data must be a JSON object")
         try:
-            rec, problems = auditlog.append_checked(file, type_, obj)
+            rec = auditlog.append(file, type_, obj)
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot append to {file}: {exc}") from exc
         typer.echo(f"appended seq {rec['seq']} {rec['hash'][:16]}")
-        for pr in problems:
-            typer.echo(f"TAMPERED: {pr} (recorded in the log as log.quarantine)", err=True)
-        if problems:
-            raise typer.Exit(1)

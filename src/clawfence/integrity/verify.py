@@ -10,7 +10,6 @@ raw bytes and ``prev``/``seq`` are read by position; any other line is parsed an
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -20,8 +19,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from clawfence.core.canonical import canonical
-from clawfence.core.safeio import InputError, check_depth
-from clawfence.integrity.checkpoint import CHECKPOINT_DOMAIN, check_sig, head_sig_ok, key_id, read_head, trusted_key
+from clawfence.integrity.checkpoint import CHECKPOINT_DOMAIN, check_sig, head_sig_ok, key_id, load_public_key, read_head
 
 GENESIS = "0" * 64
 _HASH_TAIL = len(b',"hash":"') + 64 + len(b'"}')
@@ -35,9 +33,7 @@ class VerifyResult:
     ``ok``; ``records`` whole records that verified; ``bad_line`` (1-based) and ``reason`` of the first break;
     ``torn_tail`` a partial last line (crash mid-append, not a break); ``checkpoints`` valid in-chain signatures;
     ``signed_upto`` last seq covered by a valid signature (head or checkpoint); ``head`` one of
-    ``ok|absent|unchecked|bad``; ``warnings`` notes that are not breaks (records after the signed head, ...);
-    ``quarantined`` the ``log.quarantine`` records the writer left (unverified tails it moved aside): any of
-    kind other than ``torn`` (a crash fragment) makes the log fail.
+    ``ok|absent|unchecked|bad``; ``warnings`` notes that are not breaks (records after the signed head, ...).
     """
 
     ok: bool
@@ -49,7 +45,6 @@ class VerifyResult:
     signed_upto: int | None = None
     head: str = "absent"
     warnings: tuple[str, ...] = field(default_factory=tuple)
-    quarantined: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _parse_fast(raw: bytes) -> tuple[int, str, str] | None:
@@ -71,36 +66,12 @@ def _parse_fast(raw: bytes) -> tuple[int, str, str] | None:
 
 
 def verify(path: Path, pubkey: Ed25519PublicKey | None = None, *, require_head: bool = False) -> VerifyResult:
-    """Verify a log. ``pubkey`` defaults to :func:`clawfence.integrity.checkpoint.trusted_key` (the pin).
+    """Verify a log. ``pubkey`` defaults to the key under ``$CLAWFENCE_HOME/keys``.
 
     ``require_head``: a missing head (or no key to check it) is a break, not a warning — use it when the log
-    is known to be signed (the CLI does). Raises ``OSError`` if the file cannot be read and
-    :class:`clawfence.core.safeio.InputError` when it is not a clawfence log at all (line 1 is not a record) or
-    a line nests deeper than JSON records can.
+    is known to be signed (the CLI does). Raises ``OSError`` if the file cannot be read.
     """
-    res = _verify(path, pubkey, require_head=require_head)
-    q = [w for w in res.warnings if w.startswith("QUARANTINE ")]
-    if not q:
-        return res
-    warnings = tuple(w for w in res.warnings if not w.startswith("QUARANTINE "))
-    bad = [w for w in q if not w.startswith("QUARANTINE torn ")]
-    notes = tuple(w.split(" ", 2)[2] for w in q)
-    if bad and res.ok:
-        first = bad[0].split(" ", 2)[2]
-        return dataclasses.replace(res, ok=False, reason=f"forged or damaged records were found by the writer "
-                                   f"and quarantined: {first}", warnings=warnings, quarantined=notes,
-                                   bad_line=None)
-    return dataclasses.replace(res, warnings=warnings + tuple(f"crash fragment quarantined: {n}" for n in notes
-                                                             if not bad), quarantined=notes)
-
-
-def _verify(path: Path, pubkey: Ed25519PublicKey | None, *, require_head: bool) -> VerifyResult:
-    """:func:`verify` without the quarantine summary (quarantine records come back as warnings)."""
-    if pubkey is not None:
-        pub: Ed25519PublicKey | None = pubkey
-    else:
-        trusted = trusted_key(None)
-        pub = trusted.pub if trusted is not None else None
+    pub = pubkey if pubkey is not None else load_public_key()
     prev, seq, n, ckpts, signed_upto = GENESIS, 0, 0, 0, None
     warnings: list[str] = []
     torn = False
@@ -124,15 +95,12 @@ def _verify(path: Path, pubkey: Ed25519PublicKey | None, *, require_head: bool) 
                 r_seq, r_prev, r_hash = fast
                 rec: dict[str, Any] | None = None
             else:
-                check_depth(raw.decode("utf-8", "replace"), 64, f"{path} line {line_no}")
                 try:
                     rec = json.loads(raw)
-                except (ValueError, RecursionError):
-                    rec = None
+                except ValueError:
+                    return fail("not valid JSON (edited or corrupted line)")
                 if not isinstance(rec, dict):
-                    if line_no == 1:
-                        raise InputError(f"{path}: not a clawfence log (line 1 is not a log record)")
-                    return fail("not a JSON object (edited or corrupted line)")
+                    return fail("not a JSON object (edited)")
                 r_seq, r_prev, r_hash = rec.get("seq"), rec.get("prev"), rec.get("hash")  # type: ignore[assignment]
             if r_seq != seq:
                 what = "deleted" if isinstance(r_seq, int) and r_seq > seq else "reordered or inserted"
@@ -154,13 +122,6 @@ def _verify(path: Path, pubkey: Ed25519PublicKey | None, *, require_head: bool) 
                     return fail(f"checkpoint signs seq {upto} with a hash the chain does not have (rewritten)")
                 else:
                     ckpts, signed_upto = ckpts + 1, upto
-            if raw[:-_HASH_TAIL].endswith(b'"type":"log.quarantine"') or (
-                    rec is not None and rec.get("type") == "log.quarantine"):
-                doc = rec if rec is not None else json.loads(raw)
-                d = doc.get("data") or {}
-                warnings.append(f"QUARANTINE {d.get('kind')} seq {r_seq}: {d.get('problem')} "
-                                f"({d.get('bytes')} byte(s), sha256 {str(d.get('sha256'))[:16]}, moved to "
-                                f"{d.get('file')})")
             prev, seq, n = str(r_hash), seq + 1, n + 1
     return _check_head(path, pub, n, prev, torn, ckpts, signed_upto, warnings, require_head)
 

@@ -33,12 +33,13 @@ from pathlib import Path
 
 import yaml
 
-from clawfence.integrity import actionlog as auditlog
-from clawfence.guard.approvals import ApprovalStore
 from clawfence.detect.calls import PathContext, ToolCall
+from clawfence.detect.shell import parse
+from clawfence.guard.approvals import ApprovalStore
 from clawfence.guard.policy import builtin_policy, decide
 from clawfence.guard.server import GuardService, make_server
-from clawfence.detect.shell import parse
+from clawfence.integrity import actionlog as auditlog
+
 CTX = PathContext("/home/agent", "/home/agent/.openclaw/workspace", "/home/agent/.openclaw",
                   "/home/agent/.openclaw/workspace", resolve_symlinks=False)
 

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from clawfence.skills.scanner import scan_path  # noqa: E402
+
 SKIP = frozenset({"LABEL.json"})
 VENV = Path("/tmp/bench-venv")
 PEERS = {"cisco-ai-skill-scanner": "2.3.2", "clawhub-bridge": "5.1.0"}

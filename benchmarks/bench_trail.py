@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 
 from clawfence.integrity import actionlog as auditlog
-from clawfence.trail import detections as detect, sources, timeline
+from clawfence.trail import detections as detect
+from clawfence.trail import sources, timeline
+
 FIX = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "trail" / "file-era" / "agents" / "main" / "sessions"
 
 

@@ -20,6 +20,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from clawfence.audit.facts.schema import SCHEMAS, split_dir  # noqa: E402  (standalone: after sys.path)
 from clawfence.audit.facts.schema_walk import dump_part, split  # noqa: E402
+
+
 def main(argv: list[str]) -> int:
     """Write the parts for each requested version; prints one line per version."""
     data = ROOT / "src" / "clawfence" / "data"

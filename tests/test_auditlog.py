@@ -43,13 +43,15 @@ def test_deleted_record_detected(tmp_path: Path) -> None:
     assert auditlog.verify(log).bad_line == 2
 
 
-def test_partial_line_is_cut_and_recorded(tmp_path: Path) -> None:
-    """A torn last line (crash mid-append) is cut off by the next writer, which records that it did."""
+def test_partial_line_is_quarantined_and_recorded(tmp_path: Path) -> None:
+    """A torn last line (crash mid-append, or joined records) is moved aside by the next writer, which records
+    that it did; verify reports the incident until a person allows it."""
     log = tmp_path / "a.jsonl"
     auditlog.append(log, "t", {"i": 0})
     with open(log, "ab") as fh:
         fh.write(b'{"seq": 1, "trunc')
     auditlog.append(log, "t", {"i": 1})
-    res = auditlog.verify(log)
-    assert res.ok and res.records == 3
+    assert not auditlog.verify(log).ok
+    res = auditlog.verify(log, allow_incidents=True)
+    assert res.ok and res.records == 3 and len(res.incidents) == 1
     assert json.loads(log.read_text().splitlines()[1])["type"] == "log.torn_tail"

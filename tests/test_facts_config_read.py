@@ -5,12 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from clawfence.audit.collect import collect
-from clawfence.audit.facts import locate
+from clawfence.audit.facts import ConfigLoadError, locate
 
 
-def test_empty_config_is_audited_as_defaults(tmp_path: Path) -> None:
-    (tmp_path / "openclaw.json").write_text("")
+@pytest.mark.parametrize("text", ["", "  \n"])
+def test_empty_config_is_an_error_not_defaults(tmp_path: Path, text: str) -> None:
+    """OpenClaw 2026.9.6 refuses an empty openclaw.json (JSON5: invalid end of input), so the audit must not
+    score it as a default installation."""
+    (tmp_path / "openclaw.json").write_text(text)
+    with pytest.raises(ConfigLoadError, match="empty file"):
+        collect(locate(str(tmp_path)), env={}, version_override="2026.9.6", with_host=False)
+
+
+def test_empty_object_is_audited_as_defaults(tmp_path: Path) -> None:
+    (tmp_path / "openclaw.json").write_text("{}")
     facts = collect(locate(str(tmp_path)), env={}, version_override="2026.9.6", with_host=False)
     assert facts.config is not None and facts.config.exists and facts.config.data == {}
     assert facts.config.schema_version == "2026.9.6"

@@ -162,17 +162,22 @@ def test_checkpoint_records_and_rewrite(tmp_path: Path) -> None:
     assert not res.ok and res.bad_line == idx + 1 and "checkpoint" in (res.reason or "")
 
 
-def test_torn_tail_verifies_and_is_repaired(tmp_path: Path) -> None:
+def test_torn_tail_is_preserved_and_reported(tmp_path: Path) -> None:
     log = _log(tmp_path, 3)
+    frag = b'{"data":{"i":3},"prev":"abc'
     with open(log, "ab") as fh:
-        fh.write(b'{"data":{"i":3},"prev":"abc')
+        fh.write(frag)
     res = auditlog.verify(log)
     assert res.ok and res.torn_tail and res.records == 3
     auditlog.append(log, "t", {"i": 4})
     res = auditlog.verify(log, require_head=True)
-    assert res.ok and res.records == 5 and not res.torn_tail
+    assert not res.ok and res.incidents and "partial or joined last line" in (res.reason or "")  # reported...
     kinds = [json.loads(x)["type"] for x in _lines(log)]
     assert kinds[3] == "log.torn_tail"
+    (q,) = tmp_path.glob(f"{log.name}.quarantine-*-torn")
+    assert q.read_bytes() == frag  # ...and kept byte for byte, never cut silently
+    res = auditlog.verify(log, require_head=True, allow_incidents=True)
+    assert res.ok and res.records == 5 and not res.torn_tail
 
 
 _WRITER = """
@@ -225,10 +230,14 @@ def test_kill_9_mid_append_leaves_verifiable_log(tmp_path: Path) -> None:
     res = auditlog.verify(log)
     assert res.ok, res
     assert res.records > 0
-    before = res.records
     auditlog.append(log, "after-crash", {"ok": True})
     res2 = auditlog.verify(log, require_head=True)
-    assert res2.ok and res2.records >= before + 1
+    # records the killed writer had not signed yet (if any) are quarantined and reported, never signed over
+    unsigned = res.records - 1 - (res.signed_upto if res.signed_upto is not None else -1)
+    assert res2.ok == (unsigned == 0 and not res.torn_tail), (res, res2)
+    assert bool(res2.incidents) == (not res2.ok)
+    res3 = auditlog.verify(log, require_head=True, allow_incidents=True)
+    assert res3.ok and res3.records >= 2
 
 
 json_values = st.recursive(

@@ -116,7 +116,7 @@ def test_jsonl_and_ocsf_payloads_over_tcp(rsyslog: tuple[int, int, Path]) -> Non
     export.send([line], f"tcp://127.0.0.1:{tcp}")
     got = _wait_lines(out, 1)
     doc = json.loads(got[0].split("|", 4)[4])
-    assert doc["class_uid"] == 2004 and doc["finding_info"]["title"] == "TR003"
+    assert doc["class_uid"] == 2004 and doc["finding_info"]["types"] == ["TR003"]
 
 
 def test_cli_export_to_rsyslog(rsyslog: tuple[int, int, Path], tmp_path: Path) -> None:
@@ -139,3 +139,16 @@ def test_cli_export_to_rsyslog(rsyslog: tuple[int, int, Path], tmp_path: Path) -
     msgids = [x.split("|")[2] for x in got]
     assert msgids.count("finding") >= 1 and msgids.count("event") >= 10
     assert any('name="tool_call"' in x and 'tool="read"' in x for x in got)
+
+
+def test_cef_over_tcp_has_a_syslog_header(rsyslog: tuple[int, int, Path]) -> None:
+    """Sent to a syslog receiver, CEF lines carry an RFC 5424 header (real host, event time), so rsyslog parses
+    them as clawfence/cef records instead of taking the CEF text for the header."""
+    tcp, _, out = rsyslog
+    item = export.from_finding(_finding())
+    lines = list(export.render([item], "cef", network=True, hostname="gw-01"))
+    assert export.send(lines, f"tcp://127.0.0.1:{tcp}") == 1
+    got = _wait_lines(out, 1)
+    ver, app, msgid, _sd, msg = got[0].split("|", 4)
+    assert (ver, app, msgid) == ("1", "clawfence", "cef")
+    assert msg.startswith("CEF:0|clawfence|clawfence|") and "sk-ant-api03-ABCDEFGH" not in msg

@@ -27,21 +27,34 @@ def test_both_eras_same_real_timeline() -> None:
     db = timeline.load(FIX / "db-era")
     fl = timeline.load(FIX / "file-era")
     assert len(db.sessions) == len(fl.sessions) == 1
-    expected = ["session", "model_change", "inbound", "tool_call", "tool_result", "tool_call", "tool_result",
-                "tool_call", "tool_result", "outbound"]
+    expected = ["session", "model_change", "inbound", "model_call", "tool_call", "tool_result", "model_call",
+                "tool_call", "tool_result", "model_call", "tool_call", "tool_result", "model_call", "outbound"]
     assert _kinds(fl) == expected
-    assert _kinds(db) == (expected if sources.zstandard is not None else expected[:6] + expected[7:])
+    assert _kinds(db) == (expected if sources.zstandard is not None else expected[:8] + expected[9:])
     calls = [e for e in db.sessions[0].events if e.kind == "tool_call"]
     assert [c.tool for c in calls] == ["exec", "read", "exec"]
     assert calls[1].args == {"path": "/etc/passwd"}
     # the zstd-compressed row (the /etc/passwd result) was decoded (or, without zstandard, counted as skipped)
     if sources.zstandard is not None:
-        assert "root:x:0:0" in db.sessions[0].events[6].text
+        assert "root:x:0:0" in db.sessions[0].events[8].text
     else:
         assert db.skipped_compressed == 1
     assert db.sessions[0].meta.session_key == "agent:main:main" and db.sessions[0].meta.era == "sqlite"
     assert fl.sessions[0].meta.channel == "telegram" and fl.sessions[0].events[2].sender == "telegram:123456789"
     assert [a.text for a in db.audit] == ["message.received ok", "tool.exec ok"]
+
+
+def test_turn_ids_and_model_calls_link_the_turn() -> None:
+    """E4.4 behaviour path: inbound -> model calls -> tool calls -> results -> outbound share one turn id; every
+    model call is shown with its provider/model and how many tool results of the turn it received."""
+    ev = timeline.load(FIX / "file-era").sessions[0].events
+    assert [e.turn_id for e in ev[:2]] == ["t0", "t0"] and {e.turn_id for e in ev[2:]} == {"t1"}
+    calls = [e for e in ev if e.kind == "model_call"]
+    assert len(calls) == 4 and {(c.provider, c.model) for c in calls} == {("mock", "mock-1")}
+    assert "context held" not in calls[0].text and "context held 3 tool result(s)" in calls[3].text
+    results = {e.tool_call_id for e in ev if e.kind == "tool_result"}
+    assert results == {e.tool_call_id for e in ev if e.kind == "tool_call"} == {"call_0", "call_1", "call_2"}
+    assert all(e.record_id for e in ev if e.kind != "session") and ev[3].parent_id
 
 
 def test_database_opened_read_only(tmp_path: Path) -> None:
@@ -164,6 +177,9 @@ SAMPLES = {
     "telegram-bot-token": "123456789:AA" + "b" * 33, "discord-bot-token": "M" + "a" * 23 + ".abcdef." + "c" * 27,
     "google-api-key": "AIza" + "d" * 35, "stripe-key": "sk_live_" + "e" * 24, "huggingface-token": "hf_" + "f" * 34,
     "jwt": "eyJhbGciOiJI.eyJzdWIiOiIx.c2lnbmF0dXJl",
+    "http-authorization": "Authorization: Token " + "Tk1" * 6, "bearer-token": "Bearer " + "ab12" * 5,
+    "basic-credentials": "Basic YWxpY2U6czNjcmV0", "api-key-header": "x-api-key: " + "k" * 12,
+    "url-password": "https://alice:" + "pw" * 4 + "@h.example",
 }
 
 
@@ -214,3 +230,19 @@ def test_early_database_era_schema(tmp_path: Path) -> None:
     assert [e.kind for e in tr.sessions[0].events].count("tool_call") == 3
     inbound = next(e for e in tr.sessions[0].events if e.kind == "inbound")
     assert inbound.sender == "discord:42" and inbound.channel == "discord"
+
+
+def test_html_links_findings_to_rows_and_shows_call_ids_and_gateway_log() -> None:
+    import re as _re
+    tr = timeline.load(FIX / "file-era", log_paths=[FIX / "logs" / "openclaw-2026-11-21.log"])
+    f = detect.detect(tr, detect.Options())
+    page = render.to_html(tr, f)
+    targets = set(_re.findall(r"href='#([\w-]+)'", page))
+    rows = set(_re.findall(r"<tr id='([\w-]+)'", page))
+    assert targets and targets <= rows  # every link lands on a timeline row
+    assert page.count("→ timeline</a>") == len(f) >= 2  # every finding is linked
+    linked_rows = _re.findall(r"<tr id='[\w-]+' class='(\w+) hit'", page)
+    assert "tool_call" in linked_rows and "model_call" not in linked_rows
+    assert "<th>call id</th>" in page and ">call_1<" in page and ">t1<" in page
+    assert "<h2>Gateway log</h2>" in page and "lines read" in page
+    assert "model_call" in page

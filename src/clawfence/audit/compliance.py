@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 
 from clawfence.audit.registry import Check
 from clawfence.core import yamlload
@@ -19,8 +18,7 @@ from clawfence.core.model import Finding, PointResult, PointStatus, Status
 @lru_cache(maxsize=1)
 def manual_evidence() -> dict[str, dict[str, str]]:
     """Point id -> {"en": ..., "zh": ...}: what to attach for points checked by people."""
-    text = resources.files("clawfence.data").joinpath("manual-evidence.yaml").read_text(encoding="utf-8")
-    data = yamlload.safe_load(text) or {}
+    data = yamlload.packaged("clawfence.data", "manual-evidence.yaml") or {}
     return {str(k): dict(v) for k, v in data.items()}
 
 

@@ -70,3 +70,20 @@ def main() -> None:
     except KeyboardInterrupt:
         print("clawfence: interrupted", file=sys.stderr)
         sys.exit(130)
+    except PermissionError as exc:  # e.g. a state dir of mode 000 audited by another user
+        who = f"{exc.filename}: " if exc.filename else ""
+        print(f"clawfence: error: {who}permission denied (run as the OpenClaw user, or root)", file=sys.stderr)
+        sys.exit(2)
+    except OSError as exc:
+        who = f"{exc.filename}: " if exc.filename else ""
+        print(f"clawfence: error: {who}{exc.strerror or exc}", file=sys.stderr)
+        sys.exit(2)
+    except RecursionError:
+        print("clawfence: error: input nested too deeply to analyse", file=sys.stderr)
+        sys.exit(2)
+    except Exception as exc:  # never a traceback for users; CLAWFENCE_DEBUG=1 shows it
+        if os.environ.get("CLAWFENCE_DEBUG"):
+            raise
+        print(f"clawfence: internal error: {exc.__class__.__name__}: {exc} (CLAWFENCE_DEBUG=1 shows the traceback; "
+              "please report it)", file=sys.stderr)
+        sys.exit(70)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 from pathlib import Path
 
@@ -18,15 +19,29 @@ def fail(message: str) -> typer.Exit:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Write ``text`` to ``output`` atomically, or to stdout."""
+    """Write ``text`` to stdout, or to ``output``: a regular file (or a symlink to one) is replaced atomically
+    (0600 when new; a symlink stays a symlink); a device or FIFO (``/dev/null``, ``/dev/stdout``, a pipe) is
+    written to, never replaced by a file. A directory or an unwritable target is a :class:`UsageError`."""
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
-    else:
-        try:
-            atomic_write_text(output, text, mode=0o600)
-        except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        return
+    try:
+        st = output.stat()
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    try:
+        if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        elif st is not None and not stat.S_ISREG(st.st_mode):
+            raise UsageError(f"cannot write {output}: not a regular file")
+        else:
+            atomic_write_text(output, text, mode=None if st is not None else 0o600)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 LANGS = ("en", "zh")

@@ -22,11 +22,15 @@ class _Query:
 
     def __init__(self, state_dir: str | None, agent: str | None, session: str | None, since: str | None,
                  logs: list[str] | None, no_logs: bool) -> None:
+        from clawfence.audit.facts.known_secrets import configured_secrets
         from clawfence.audit.facts.locate import locate
-        from clawfence.trail import sources, timeline
-        self.state_dir = locate(state_dir).state_dir
+        from clawfence.trail import scrub, sources, timeline
+        inst = locate(state_dir)
+        self.state_dir = inst.state_dir
         if not self.state_dir.is_dir():
             raise UsageError(f"state dir {self.state_dir} does not exist")
+        # Configured secrets (gateway token, bot tokens, .env, auth profiles) are redacted in every output.
+        scrub.add_known_secrets(configured_secrets(self.state_dir, inst.config_path))
         try:
             self.since = timeline.parse_since(since)
         except ValueError as exc:
@@ -178,7 +182,7 @@ def register(app: typer.Typer) -> None:
                 items.append(_records(log))
             elif action_log is not None:
                 raise UsageError(f"action log {log} does not exist")
-        lines = export.render(itertools.chain.from_iterable(items), fmt)
+        lines = export.render(itertools.chain.from_iterable(items), fmt, network=bool(to))
         if to:
             try:
                 n = export.send(lines, to, cafile=cafile)
@@ -197,11 +201,17 @@ def register(app: typer.Typer) -> None:
     def log_verify(
         file: Annotated[Path, typer.Argument(help="log file (JSONL)")],
         pubkey: Annotated[Path | None, typer.Option("--pubkey", help="trusted Ed25519 public key (hex or PEM)")] = None,
+        anchor: Annotated[Path | None, typer.Option("--anchor", help="anchor file of signed heads "
+                                                    "(CLAWFENCE_LOG_ANCHOR of the writer)")] = None,
         allow_unsigned: Annotated[bool, typer.Option("--allow-unsigned", help="a missing signed head is only a warning")] = False,
+        allow_incidents: Annotated[bool, typer.Option("--allow-incidents", help="damage a writer quarantined is "
+                                                      "only a warning (after a person looked at it)")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
     ) -> None:
-        """Verify the hash chain, checkpoint signatures and signed head; exit 1 naming the first bad record."""
-        from clawfence.integrity import actionlog as auditlog
+        """Verify the hash chain, checkpoint signatures and signed head, and with --anchor every anchored head
+        (rollback, fork/rewrite, missing tail, other key); exit 1 naming the first break, 2 on bad input."""
+        from clawfence.core.safeio import InputError
+        from clawfence.integrity import anchor as anchors
         from clawfence.integrity import checkpoint
         if not file.is_file():
             raise UsageError(f"{file} is not a file")
@@ -211,22 +221,41 @@ def register(app: typer.Typer) -> None:
             raise UsageError(str(exc)) from exc
         if pubkey and pub is None:
             raise UsageError(f"cannot read public key {pubkey}")
-        res = auditlog.verify(file, pub, require_head=not allow_unsigned)
+        try:
+            chk = anchors.check_log(file, pubkey=pub, pubkey_source=f"--pubkey {pubkey}" if pubkey else "",
+                                    anchor_path=anchor, allow_incidents=allow_incidents,
+                                    require_head=not allow_unsigned)
+        except InputError as exc:
+            raise UsageError(str(exc)) from exc
+        res = chk.chain
+        problems = chk.anchor.problems if chk.anchor else []
         if as_json:
-            typer.echo(json.dumps({"ok": res.ok, "records": res.records, "bad_line": res.bad_line,
+            typer.echo(json.dumps({"ok": chk.ok, "records": res.records, "bad_line": res.bad_line,
                                    "reason": res.reason, "torn_tail": res.torn_tail, "checkpoints": res.checkpoints,
-                                   "signed_upto": res.signed_upto, "head": res.head, "warnings": list(res.warnings)}))
-        elif res.ok:
-            typer.echo(f"OK: {res.records} records, chain intact, signed up to seq {res.signed_upto} "
-                       f"(head {res.head}, {res.checkpoints} checkpoints)")
-            for w in res.warnings:
-                typer.echo(f"warning: {w}")
+                                   "signed_upto": res.signed_upto, "head": res.head, "warnings": list(res.warnings),
+                                   "incidents": list(res.incidents), "key": chk.key_source,
+                                   "anchor": None if chk.anchor is None else {
+                                       "ok": chk.anchor.ok, "anchored": chk.anchor.anchored,
+                                       "last_seq": chk.anchor.last, "problems": problems}}))
         else:
-            where = f"line {res.bad_line} (seq {res.bad_line - 1})" if res.bad_line else "log"
-            typer.echo(f"BROKEN at {where}: {res.reason}; {res.records} records verified before it")
+            typer.echo(f"key: {chk.key_source}")
+            if res.ok:
+                typer.echo(f"chain: OK, {res.records} records, signed up to seq {res.signed_upto} "
+                           f"(head {res.head}, {res.checkpoints} checkpoints)")
+            else:
+                where = f"line {res.bad_line} (seq {res.bad_line - 1})" if res.bad_line else "log"
+                typer.echo(f"chain: BROKEN at {where}: {res.reason}; {res.records} records verified before it")
+            for inc in res.incidents:
+                typer.echo(f"incident: {inc}")
+            if chk.anchor is not None:
+                if chk.anchor.ok:
+                    typer.echo(f"anchor: OK, {chk.anchor.anchored} anchored heads, last seq {chk.anchor.last}")
+                for p in problems:
+                    typer.echo(f"anchor: {p}")
             for w in res.warnings:
                 typer.echo(f"warning: {w}")
-        if not res.ok:
+            typer.echo("OK" if chk.ok else "FAILED")
+        if not chk.ok:
             raise typer.Exit(1)
 
     @log_app.command("append")

@@ -6,8 +6,11 @@ Every write clawfence makes to a user's file goes through here (or through ``fix
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,10 +18,34 @@ from pathlib import Path
 BEFORE_RENAME: list[Callable[[Path, Path], None]] = []
 
 
+#: A temp file of ours older than this (seconds) is debris of a crashed write and is removed on the next write.
+STALE_TMP_SECONDS = 600
+
+
+def _sweep_stale(path: Path) -> None:
+    """Remove ``.<name>.*.tmp`` files left in ``path``'s directory by writes that crashed (SIGKILL, power loss)
+    more than :data:`STALE_TMP_SECONDS` ago; a concurrent writer's fresh temp file is left alone."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for p in path.parent.glob(f".{path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                st = p.lstat()
+                if p.is_file() and not p.is_symlink() and now - st.st_mtime > STALE_TMP_SECONDS:
+                    p.unlink()
+
+
 def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically. Keeps an existing file's mode and owner unless ``mode``
-    is given. Raises ``OSError`` on failure; the original file is then untouched."""
+    is given. A symlink is followed: its target is replaced and the link stays a link. Raises ``OSError`` on
+    failure (also when ``path`` is a directory, device, FIFO or socket: those are never replaced by a file); the
+    original file is then untouched."""
     path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise OSError(errno.EINVAL, "not a regular file, not replaced", str(path))
+    _sweep_stale(path)
     st = None
     with contextlib.suppress(FileNotFoundError):
         st = path.stat()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from clawfence.core import yamlload
 
@@ -64,8 +63,7 @@ def _flatten(raw: list[dict[str, object]], item: str, parent: str | None) -> lis
 @lru_cache(maxsize=1)
 def load() -> Guide:
     """Parse the packaged catalogue. Raises ``yaml.YAMLError`` only if the package is corrupt."""
-    text = resources.files("clawfence.data").joinpath("guide-cncert.yaml").read_text(encoding="utf-8")
-    data = yamlload.safe_load(text)
+    data = yamlload.packaged("clawfence.data", "guide-cncert.yaml")
     items: list[Item] = []
     points: dict[str, Point] = {}
     for it in data["items"]:

@@ -141,6 +141,8 @@ class Finding:
     fix: str | None = None
     evidence: str | None = None
     suppressed: str | None = None
+    #: ISO-8601 time of the event behind the finding (trail detections); None for state checks.
+    observed_at: str | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -171,6 +173,7 @@ class Finding:
             "evidence": self.evidence,
             "suppressed": self.suppressed,
             "fingerprint": self.fingerprint,
+            **({"observed_at": self.observed_at} if self.observed_at else {}),
         }
 
 

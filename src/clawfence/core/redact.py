@@ -22,9 +22,25 @@ def redact_in_text(text: str, secrets: list[str]) -> str:
     return text
 
 
-_ASSIGN_RE = re.compile(r"(?i)((?:token|password|secret|api[_-]?key|key)\s*[=:]\s*)([^\s'\"]{6,})")
+_ASSIGN_RE = re.compile(
+    r"(?i)((?:token|password|passwd|pwd|secret|api[_-]?key|access[_-]?key|key)[\"']?\s*[=:]\s*[\"']?)([^\s'\",;&]{6,})")
+#: What :func:`redact` produces: a value already redacted is never redacted again (no ``…(8 chars) chars)``).
+_REDACTED_RE = re.compile(r"…\(\d+ chars\)")
+
+
+def is_redacted(value: str) -> bool:
+    """True if ``value`` already holds a :func:`redact` marker (so it must not be redacted a second time)."""
+    return bool(_REDACTED_RE.search(value)) or value.startswith("…(")
 
 
 def redact_assignments(text: str) -> str:
-    """Redact ``token=VALUE``-style assignments in free text (log lines, command lines)."""
-    return _ASSIGN_RE.sub(lambda m: m.group(1) + redact(m.group(2)), text)
+    """Redact ``token=VALUE``-style assignments in free text (log lines, command lines, JSON-ish text).
+    Idempotent: a value that is already a redaction marker is left as it is."""
+    def sub(m: re.Match[str]) -> str:
+        value = m.group(2)
+        rest = text[m.end(2):m.end(2) + 12]
+        if is_redacted(value) or is_redacted(value + rest):
+            return m.group(0)
+        return m.group(1) + redact(value)
+
+    return _ASSIGN_RE.sub(sub, text)

@@ -10,9 +10,16 @@ Signing (``clawfence.integrity.checkpoint``): after every append the signed head
 names the first edited, deleted, reordered, inserted or truncated record.
 
 Concurrency and crashes: writers hold an exclusive ``flock`` on the log for the whole append, so concurrent
-writers (guard service + CLI) never interleave. A line torn by a crash (kill -9 mid-write) is not followed by a
-newline; :func:`verify` reports it as ``torn_tail`` and still verifies every whole record, and the next writer
-cuts it off and records a ``log.torn_tail`` event (its length and sha256) before appending.
+writers (guard service + CLI) never interleave.
+
+The writer never signs over damage. Before appending it checks the tail against the last signed head: a line
+without its newline (a torn append, or records joined by an attacker) and whole records after the signed head
+(forged appends, or a writer that died before signing) are moved to ``<log>.quarantine-<time>-<kind>`` (0600),
+kept byte for byte, and an incident record (``log.torn_tail`` / ``log.unverified_tail`` with count, bytes,
+sha256 and the quarantine file) is appended before anything else; :func:`verify` reports incidents as breaks
+until a person has looked (``allow_incidents``). A log that no longer matches its signed head (shorter, or a
+different record at the head's seq) is refused: the writer raises and appends nothing. Every signed head is
+also published to the anchor (:mod:`clawfence.integrity.anchor`) and the public key is pinned on first use.
 Used by ``fix`` and ``guard`` for every action and decision (guide E4.2, D3.2).
 """
 
@@ -29,7 +36,17 @@ from typing import Any, BinaryIO
 
 from clawfence.core.canonical import canonical, json_string
 from clawfence.core.paths import clawfence_home
-from clawfence.integrity.checkpoint import CHECKPOINT_DOMAIN, Signer, load_signer, write_head
+from clawfence.integrity import anchor
+from clawfence.integrity.checkpoint import (
+    CHECKPOINT_DOMAIN,
+    Signer,
+    head_sig_ok,
+    load_signer,
+    pin_key,
+    public_hex,
+    read_head,
+    write_head,
+)
 from clawfence.integrity.verify import VerifyResult, verify
 
 __all__ = [
@@ -58,7 +75,11 @@ def record_hash(record: dict[str, Any]) -> str:
 def _last_line(fh: BinaryIO) -> bytes | None:
     """The last newline-terminated line of an open binary file (reads backwards, bounded chunks)."""
     fh.seek(0, os.SEEK_END)
-    end = fh.tell()
+    return _last_line_before(fh, fh.tell())
+
+
+def _last_line_before(fh: BinaryIO, end: int) -> bytes | None:
+    """The last newline-terminated line ending at byte ``end`` (exclusive) of an open binary file."""
     pos, chunk = end, b""
     while pos > 0:
         step = min(65536, pos)
@@ -98,15 +119,27 @@ class LogWriter:
             self.close(checkpoint=False)
             raise
 
+    def _quarantine(self, data: bytes, kind: str) -> Path:
+        """Keep ``data`` (bytes cut from the log) in ``<log>.quarantine-<time>-<kind>`` (0600); returns it."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        q = self.path.with_name(f"{self.path.name}.quarantine-{stamp}-{kind}")
+        fd = os.open(q, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return q
+
     def _open_tail(self) -> None:
         fh = self.fh
         fh.seek(0, os.SEEK_END)
         size = fh.tell()
-        torn = b""
+        cut = size  # where whole records end
         if size:
             fh.seek(max(0, size - 1))
             if fh.read(1) != b"\n":
-                # Find the torn fragment after the last newline and cut it off (it was never acknowledged).
+                # Bytes after the last newline: an interrupted append, or records joined into one line.
                 pos = size
                 while pos > 0:
                     step = min(65536, pos)
@@ -116,11 +149,8 @@ class LogWriter:
                     if nl >= 0:
                         pos += nl + 1
                         break
-                fh.seek(pos)
-                torn = fh.read()
-                os.ftruncate(fh.fileno(), pos)
-                os.fsync(fh.fileno())
-        last = _last_line(fh)
+                cut = pos
+        last = _last_line_before(fh, cut)
         if last:
             try:
                 rec = json.loads(last)
@@ -128,8 +158,77 @@ class LogWriter:
             except (ValueError, KeyError, TypeError) as exc:
                 raise ValueError(f"{self.path}: last line is not a log record (tampered?); run clawfence log "
                                  "verify") from exc
-        if torn:
-            self.append("log.torn_tail", {"bytes": len(torn), "sha256": hashlib.sha256(torn).hexdigest()})
+        # Nothing is changed before the damage checks pass: a log that does not match its head is left as found.
+        plan = self._check_signed_head() if self.signer is not None and self.seq else None
+        incidents: list[tuple[str, dict[str, Any]]] = []
+        if cut < size:
+            fh.seek(cut)
+            torn = fh.read()
+            q = self._quarantine(torn, "torn")
+            os.ftruncate(fh.fileno(), cut)
+            os.fsync(fh.fileno())
+            incidents.append(("log.torn_tail", {"bytes": len(torn), "sha256": hashlib.sha256(torn).hexdigest(),
+                                                "quarantine": str(q)}))
+        if plan is not None:
+            incidents.append(self._quarantine_unverified(*plan))
+        for kind, data in incidents:
+            self.append(kind, data)
+
+    def _check_signed_head(self) -> tuple[int, str, int] | None:
+        """Compare the whole records with the signed head before appending. Returns None when they match (or
+        there is no head), ``(head seq, head hash, byte offset after that record)`` when whole records follow
+        the head (to quarantine); raises ``ValueError`` when the log does not contain the head's record."""
+        assert self.signer is not None
+        try:
+            head = read_head(self.path)
+        except ValueError as exc:
+            raise ValueError(f"{self.path}: the signed head is not valid JSON (tampered); run clawfence log "
+                             "verify") from exc
+        if head is None:
+            return None  # a log that never had a head (unsigned writers): nothing to compare with
+        pub = self.signer.key.public_key()
+        if head.get("key_id") != self.signer.key_id or not head_sig_ok(pub, head):
+            raise ValueError(f"{self.path}: the signed head is not signed by this writer's key; not appending "
+                             "(run clawfence log verify)")
+        hseq, hhash = head.get("seq"), head.get("hash")
+        last_seq = self.seq - 1
+        if not isinstance(hseq, int) or hseq > last_seq:
+            raise ValueError(f"{self.path}: the log ends at seq {last_seq} but its signed head covers seq {hseq} "
+                             "(truncated, rolled back or records joined); not appending")
+        if hseq == last_seq:
+            if hhash != self.prev:
+                raise ValueError(f"{self.path}: record seq {hseq} differs from the signed head (rewritten); "
+                                 "not appending")
+            return None
+        fh = self.fh
+        fh.seek(0)
+        offset, found = 0, None
+        for i, raw in enumerate(fh):
+            offset += len(raw)
+            if i == hseq:
+                try:
+                    found = str(json.loads(raw)["hash"])
+                except (ValueError, KeyError, TypeError):
+                    found = None
+                break
+        if found != hhash:
+            raise ValueError(f"{self.path}: record seq {hseq} differs from the signed head (rewritten); "
+                             "not appending")
+        return hseq, str(hhash), offset
+
+    def _quarantine_unverified(self, hseq: int, hhash: str, offset: int) -> tuple[str, dict[str, Any]]:
+        """Move the whole records after the signed head aside; the chain continues from the head."""
+        fh = self.fh
+        last_seq = self.seq - 1
+        fh.seek(offset)
+        tail = fh.read()
+        q = self._quarantine(tail, "unverified")
+        os.ftruncate(fh.fileno(), offset)
+        os.fsync(fh.fileno())
+        self.seq, self.prev = hseq + 1, hhash
+        return ("log.unverified_tail", {"records": tail.count(b"\n"), "from_seq": hseq + 1, "to_seq": last_seq,
+                                        "bytes": len(tail), "sha256": hashlib.sha256(tail).hexdigest(),
+                                        "quarantine": str(q)})
 
     def append(self, type: str, data: dict[str, Any]) -> dict[str, Any]:
         """Append one record; returns it (with ``hash``)."""
@@ -164,8 +263,15 @@ class LogWriter:
         self.fh.flush()
         os.fsync(self.fh.fileno())
         if self.signer is not None and self._dirty and self.seq:
-            write_head(self.path, self.seq - 1, self.prev, self.signer)
+            self._publish(write_head(self.path, self.seq - 1, self.prev, self.signer))
         self._dirty = False
+
+    def _publish(self, head: dict[str, Any]) -> None:
+        """Send a new signed head to the anchor (when configured) and pin the key on first use."""
+        assert self.signer is not None
+        pub = self.signer.key.public_key()
+        anchor.publish(self.path, head, public_hex(pub))
+        pin_key(self.path, pub)
 
     def sync(self, *, head: bool = True) -> None:
         """Flush and fsync the records appended so far; with ``head`` also replace the signed head (even if
@@ -175,7 +281,7 @@ class LogWriter:
         self.fh.flush()
         os.fsync(self.fh.fileno())
         if head and self.signer is not None and self.seq:
-            write_head(self.path, self.seq - 1, self.prev, self.signer)
+            self._publish(write_head(self.path, self.seq - 1, self.prev, self.signer))
             self._dirty = False
 
     def close(self, checkpoint: bool = True) -> None:

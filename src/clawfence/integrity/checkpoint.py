@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from clawfence.core.atomic import atomic_write_bytes
 from clawfence.core.canonical import canonical
-from clawfence.core.paths import clawfence_home
+from clawfence.core.paths import clawfence_home, service_home, trust_dir
 
 HEAD_DOMAIN = b"clawfence-log-head-v1\n"
 CHECKPOINT_DOMAIN = b"clawfence-log-checkpoint-v1\n"
@@ -40,8 +40,59 @@ BASELINE_DOMAIN = b"clawfence-baseline-v1\n"
 
 
 def key_dir() -> Path:
-    """Directory holding the signing keys (``<home>/keys``)."""
+    """Directory holding the signing keys: ``$CLAWFENCE_KEY_DIR``; else ``<service home>/keys`` when the guard
+    service's home exists (the key then lives outside the agent's reach, readable only by the ``clawfence``
+    user); else ``$CLAWFENCE_HOME/keys`` (a single-user install, where the agent's user can read it: say so in
+    reports)."""
+    env = os.environ.get("CLAWFENCE_KEY_DIR")
+    if env:
+        return Path(env)
+    svc = service_home()
+    if svc.is_dir() and os.access(svc, os.W_OK | os.X_OK):
+        return svc / "keys"
     return clawfence_home() / "keys"
+
+
+def public_hex(pub: Ed25519PublicKey) -> str:
+    """Raw public key as 64 hex characters."""
+    return pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+
+
+def pin_path(log: Path) -> Path:
+    """Where the public key of ``log`` is pinned: ``<trust dir>/logs/<sha256(realpath)[:32]>.json``."""
+    h = hashlib.sha256(os.path.realpath(log).encode()).hexdigest()[:32]
+    return trust_dir() / "logs" / f"{h}.json"
+
+
+def pin_key(log: Path, pub: Ed25519PublicKey) -> bool:
+    """Pin ``pub`` for ``log`` on first use (no-op when a pin exists or the trust dir is not writable, as for
+    the agent's user). Returns True when a pin was written."""
+    p = pin_path(log)
+    if p.exists():
+        return False
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+        doc = {"log": os.path.realpath(log), "pub": public_hex(pub), "key_id": key_id(pub),
+               "pinned_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        atomic_write_bytes(p, json.dumps(doc).encode() + b"\n", mode=0o644)
+    except OSError:
+        return False
+    return True
+
+
+def pinned_key(log: Path) -> tuple[Ed25519PublicKey, dict[str, Any]] | None:
+    """The pinned public key of ``log`` and its pin record, or None. Raises ``ValueError`` for a corrupt pin."""
+    p = pin_path(log)
+    try:
+        doc = json.loads(p.read_bytes())
+    except FileNotFoundError:
+        return None
+    if not isinstance(doc, dict):
+        raise ValueError(f"{p}: not a key pin")
+    try:
+        return Ed25519PublicKey.from_public_bytes(bytes.fromhex(str(doc.get("pub")))), doc
+    except ValueError as exc:
+        raise ValueError(f"{p}: not a key pin") from exc
 
 
 def key_id(pub: Ed25519PublicKey) -> str:
@@ -148,12 +199,14 @@ def head_path(log: Path) -> Path:
     return log.with_name(log.name + ".head")
 
 
-def write_head(log: Path, seq: int, hash_: str, signer: Signer) -> None:
-    """Atomically replace ``<log>.head`` with a signed head for record ``seq`` with hash ``hash_``."""
+def write_head(log: Path, seq: int, hash_: str, signer: Signer) -> dict[str, Any]:
+    """Atomically replace ``<log>.head`` with a signed head for record ``seq`` with hash ``hash_``; returns the
+    head document (the anchor gets a copy)."""
     body = {"v": 1, "seq": seq, "hash": hash_, "key_id": signer.key_id,
             "ts": datetime.now(UTC).isoformat(timespec="seconds")}
     doc = dict(body, sig=signer.sign(HEAD_DOMAIN, body))
     atomic_write_bytes(head_path(log), json.dumps(doc).encode() + b"\n", mode=0o600)
+    return doc
 
 
 def read_head(log: Path) -> dict[str, Any] | None:

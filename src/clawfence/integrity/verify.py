@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,9 @@ from clawfence.integrity.checkpoint import CHECKPOINT_DOMAIN, check_sig, head_si
 GENESIS = "0" * 64
 _HASH_TAIL = len(b',"hash":"') + 64 + len(b'"}')
 _CKPT_END = b'"type":"log.checkpoint"'
+#: Record types a writer appends when it found damage (see ``actionlog``): breaks until a person has looked.
+INCIDENT_TYPES = ("log.torn_tail", "log.unverified_tail")
+_INCIDENT_ENDS = tuple(b'"type":"' + t.encode() + b'"' for t in INCIDENT_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +36,9 @@ class VerifyResult:
     ``ok``; ``records`` whole records that verified; ``bad_line`` (1-based) and ``reason`` of the first break;
     ``torn_tail`` a partial last line (crash mid-append, not a break); ``checkpoints`` valid in-chain signatures;
     ``signed_upto`` last seq covered by a valid signature (head or checkpoint); ``head`` one of
-    ``ok|absent|unchecked|bad``; ``warnings`` notes that are not breaks (records after the signed head, ...).
+    ``ok|absent|unchecked|bad``; ``warnings`` notes that are not breaks (records after the signed head, ...);
+    ``incidents`` damage a writer found and quarantined (``log.torn_tail``/``log.unverified_tail`` records);
+    ``hashes`` record hash by seq for the seqs asked for (anchor checks).
     """
 
     ok: bool
@@ -45,6 +50,8 @@ class VerifyResult:
     signed_upto: int | None = None
     head: str = "absent"
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    incidents: tuple[str, ...] = field(default_factory=tuple)
+    hashes: dict[int, str] = field(default_factory=dict)
 
 
 def _parse_fast(raw: bytes) -> tuple[int, str, str] | None:
@@ -65,21 +72,26 @@ def _parse_fast(raw: bytes) -> tuple[int, str, str] | None:
         return None
 
 
-def verify(path: Path, pubkey: Ed25519PublicKey | None = None, *, require_head: bool = False) -> VerifyResult:
+def verify(path: Path, pubkey: Ed25519PublicKey | None = None, *, require_head: bool = False,
+           allow_incidents: bool = False, want_hashes: set[int] | None = None) -> VerifyResult:
     """Verify a log. ``pubkey`` defaults to the key under ``$CLAWFENCE_HOME/keys``.
 
     ``require_head``: a missing head (or no key to check it) is a break, not a warning — use it when the log
-    is known to be signed (the CLI does). Raises ``OSError`` if the file cannot be read.
+    is known to be signed (the CLI does). Incident records (damage a writer quarantined) are breaks unless
+    ``allow_incidents``. ``want_hashes``: seqs whose record hashes to return in ``hashes``. Raises ``OSError``
+    if the file cannot be read.
     """
     pub = pubkey if pubkey is not None else load_public_key()
     prev, seq, n, ckpts, signed_upto = GENESIS, 0, 0, 0, None
     warnings: list[str] = []
+    incidents: list[str] = []
+    hashes: dict[int, str] = {}
     torn = False
     line_no = 0
 
     def fail(reason: str, line: int | None = None) -> VerifyResult:
         return VerifyResult(False, n, line if line is not None else line_no, reason, torn, ckpts, signed_upto,
-                            "unchecked", tuple(warnings))
+                            "unchecked", tuple(warnings), tuple(incidents), hashes)
 
     with open(path, "rb") as fh:
         for line_no, raw in enumerate(fh, 1):
@@ -110,7 +122,18 @@ def verify(path: Path, pubkey: Ed25519PublicKey | None = None, *, require_head: 
             if rec is not None and hashlib.sha256(
                     canonical({k: v for k, v in rec.items() if k != "hash"})).hexdigest() != r_hash:
                 return fail("hash does not match the record's content (edited)")
-            if (rec.get("type") == "log.checkpoint") if rec is not None else raw[:-_HASH_TAIL].endswith(_CKPT_END):
+            body_end = raw[:-_HASH_TAIL] if rec is None else b""
+            if (rec.get("type") in INCIDENT_TYPES) if rec is not None else body_end.endswith(_INCIDENT_ENDS):
+                doc = rec if rec is not None else json.loads(raw)
+                d = doc.get("data") or {}
+                what = "records after the signed head" if doc.get("type") == "log.unverified_tail" else \
+                    "a partial or joined last line"
+                incidents.append(f"line {line_no}: a writer found {what} ({d.get('records', d.get('bytes'))} "
+                                 f"{'records' if 'records' in d else 'bytes'}, sha256 {str(d.get('sha256'))[:16]}) and "
+                                 f"kept it in {d.get('quarantine')}")
+            if want_hashes is not None and seq in want_hashes:
+                hashes[seq] = str(r_hash)
+            if (rec.get("type") == "log.checkpoint") if rec is not None else body_end.endswith(_CKPT_END):
                 doc = rec if rec is not None else json.loads(raw)
                 d = doc.get("data") or {}
                 upto, uh = d.get("upto_seq"), d.get("upto_hash")
@@ -123,7 +146,12 @@ def verify(path: Path, pubkey: Ed25519PublicKey | None = None, *, require_head: 
                 else:
                     ckpts, signed_upto = ckpts + 1, upto
             prev, seq, n = str(r_hash), seq + 1, n + 1
-    return _check_head(path, pub, n, prev, torn, ckpts, signed_upto, warnings, require_head)
+    res = _check_head(path, pub, n, prev, torn, ckpts, signed_upto, warnings, require_head)
+    res = replace(res, incidents=tuple(incidents), hashes=hashes)
+    if incidents and res.ok and not allow_incidents:
+        return replace(res, ok=False, reason=f"{len(incidents)} incident(s): {incidents[0]} (forged or joined "
+                                             "records, or a crashed writer; inspect, then --allow-incidents)")
+    return res
 
 
 def _check_head(path: Path, pub: Ed25519PublicKey | None, n: int, last_hash: str, torn: bool, ckpts: int,

@@ -92,3 +92,51 @@ def score_band(score: int) -> str:
 def automated_count(report: Report) -> int:
     """Number of guide points at least one check covers."""
     return sum(1 for p in report.compliance if p.checks)
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """One entry of "fix these first": the worst finding of a check, how many subjects it failed on, and the
+    single action that fixes it (``action``: a config key to change in a file, or the clawfence command)."""
+
+    finding: Finding
+    count: int
+    action: str
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (up to ``. ``/``。``), for one-line advice."""
+    for stop in ("。", ". "):
+        i = text.find(stop)
+        if i > 0:
+            return text[: i + 1].strip()
+    return text.strip()
+
+
+def fix_first(report: Report, limit: int = 10) -> list[Priority]:
+    """The problems to fix first: unwaived FAIL/WARN/ERROR findings, one entry per check (its worst finding,
+    with the number of subjects), ordered by severity, then FAIL before WARN, then by how many subjects fail.
+    The action names the key and file to change when the finding is located at a key, and
+    ``clawfence fix --apply`` when a fixer exists; otherwise the first sentence of the remediation."""
+    rank = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2}
+    by_check: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        if f.is_problem and not f.suppressed:
+            by_check.setdefault(f.id, []).append(f)
+    entries: list[tuple[tuple[int, int, int], Priority]] = []
+    for fs in by_check.values():
+        worst = min(fs, key=lambda f: (-f.severity.rank, rank.get(f.status, 3)))
+        loc = worst.location
+        parts = []
+        if loc and loc.key:
+            parts.append(f"{loc.key}" + (f" ({loc.path}:{loc.line})" if loc.path and loc.line else
+                                         f" ({loc.path})" if loc.path else ""))
+        elif loc and loc.path:
+            parts.append(loc.path + (f":{loc.line}" if loc.line else ""))
+        if worst.fix:
+            parts.append("clawfence fix --apply")
+        action = " · ".join(parts) if parts else first_sentence(worst.remediation)
+        key = (-worst.severity.rank, rank.get(worst.status, 3), -len(fs))
+        entries.append((key, Priority(worst, len(fs), action)))
+    entries.sort(key=lambda kv: (kv[0], kv[1].finding.id))
+    return [p for _, p in entries[:limit]]

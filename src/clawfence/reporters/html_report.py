@@ -1,7 +1,11 @@
-"""HTML report: one self-contained page (inline CSS, no scripts, no external assets), print-friendly.
+"""HTML report: one self-contained page (inline CSS and one small inline script, no external assets),
+print-friendly.
 
-The layout lives in ``reporters/report.html`` (a :class:`string.Template`); this module builds the
-fragments. Every value taken from the report goes through :func:`html.escape`.
+Contents list, "fix these first", findings by guide item as collapsible cards (``<details>``), filters by
+severity, status and guide section, and a search box. Without JavaScript every finding is shown and the filters
+do nothing; printing expands every card. The layout lives in ``reporters/report.html`` (a
+:class:`string.Template`); this module builds the fragments. Every value taken from the report goes through
+:func:`html.escape`.
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ from string import Template
 from clawfence.core.i18n import t, tf
 from clawfence.core.model import Finding, PointResult, Report, Severity, Status
 from clawfence.reporters._common import (
+    OTHER,
     automated_count,
+    fix_first,
     group_by_item,
+    item_of,
     item_title,
     non_problems,
     point_text,
@@ -25,6 +32,7 @@ from clawfence.reporters._common import (
     status_label,
     where,
 )
+from clawfence.reporters.evidence import detail as localised
 
 _STATUS_COLOR = {"pass": "var(--pass)", "fail": "var(--fail)", "warn": "var(--warn)", "skip": "var(--skip)",
                  "error": "var(--error)", "manual": "var(--manual)", "not-applicable": "var(--na)"}
@@ -74,8 +82,11 @@ def _card(f: Finding, lang: str) -> str:
     if f.upstream:
         rows.append((t("upstream", lang), ", ".join(f"<code>{e(u)}</code>" for u in f.upstream)))
     dl = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in rows)
-    return (f'<div class="{cls}"><div class="head">{" ".join(head)}</div>'
-            f'<p class="detail">{e(f.detail)}</p><dl>{dl}</dl></div>')
+    item = item_of(f.guide[0]) if f.guide else OTHER
+    open_ = " open" if f.severity.rank >= Severity.HIGH.rank and f.status == Status.FAIL else ""
+    return (f'<details class="{cls}" data-sev="{f.severity.value}" data-status="{f.status.value}" '
+            f'data-item="{e(item)}"{open_}><summary class="head">{" ".join(head)}</summary>'
+            f'<p class="detail">{e(localised(f.detail, lang))}</p><dl>{dl}</dl></details>')
 
 
 def _findings(report: Report, lang: str) -> str:
@@ -86,9 +97,62 @@ def _findings(report: Report, lang: str) -> str:
     for g in group_by_item(probs, lang):
         ident = f'<span class="item-id">{e(g.item)}</span>' if g.item != "-" else ""
         n = tf("finding_count_one" if len(g.findings) == 1 else "finding_count", lang, n=len(g.findings))
-        out.append(f'<h3>{ident}<span>{e(g.title)}</span> <span class="count">· {e(n)}</span></h3>')
+        out.append(f'<div class="group" id="item-{e(g.item)}" data-item="{e(g.item)}"><h3>{ident}<span>{e(g.title)}'
+                   f'</span> <span class="count">· {e(n)}</span></h3>')
         out += [_card(f, lang) for f in g.findings]
+        out.append("</div>")
     return "\n".join(out)
+
+
+def _fix_first(report: Report, lang: str) -> str:
+    top = fix_first(report)
+    if not top:
+        return ""
+    items = "".join(
+        f'<li>{_badge_sev(p.finding.severity, lang)} <span class="cid">{e(p.finding.id)}</span> '
+        f'<span class="ttl">{e(p.finding.title)}</span>'
+        + (f' <span class="count">×{p.count}</span>' if p.count > 1 else "")
+        + f'<div class="act">→ <code>{e(p.action)}</code></div></li>' for p in top)
+    total = sum(1 for f in report.findings if f.is_problem and not f.suppressed)
+    return (f'<section class="panel" id="fix-first"><h2>{e(tf("fix_first", lang, n=len(top), total=total))}</h2>'
+            f'<ol class="fixfirst">{items}</ol></section>')
+
+
+def _contents(report: Report, lang: str) -> str:
+    links = [("summary", t("summary", lang))]
+    if fix_first(report, 1):
+        links.append(("fix-first", t("fix_first_short", lang)))
+    links.append(("findings", t("findings", lang)))
+    sub = "".join(f'<li><a href="#item-{e(g.item)}">{e(g.item if g.item != OTHER else "")} {e(g.title)}</a> '
+                  f'<span class="count">{len(g.findings)}</span></li>' for g in group_by_item(problems(report), lang))
+    if non_problems(report):
+        links.append(("passed", t("passed_checks", lang)))
+    links.append(("compliance", t("compliance", lang)))
+    out = []
+    for anchor, label in links:
+        out.append(f'<li><a href="#{anchor}">{e(label)}</a>' + (f"<ul>{sub}</ul>" if anchor == "findings" and sub
+                                                                 else "") + "</li>")
+    return f'<nav class="panel toc" id="contents"><h2>{e(t("contents", lang))}</h2><ul>{"".join(out)}</ul></nav>'
+
+
+def _filters(report: Report, lang: str) -> str:
+    probs = problems(report)
+    if not probs:
+        return ""
+    sevs = [sv for sv in ("critical", "high", "medium", "low", "info") if any(f.severity.value == sv for f in probs)]
+    stats = [st for st in ("fail", "warn", "error") if any(f.status.value == st for f in probs)]
+    items = [g.item for g in group_by_item(probs, lang)]
+    box = "".join(f'<label><input type="checkbox" data-f="sev" value="{sv}" checked> {e(t(sv, lang))}</label>'
+                  for sv in sevs)
+    box += '<span class="sep"></span>' + "".join(
+        f'<label><input type="checkbox" data-f="status" value="{st}" checked> {e(status_label(st, lang))}</label>'
+        for st in stats)
+    opts = "".join(f'<option value="{e(i)}">{e(i if i != OTHER else t("other_findings", lang))}</option>' for i in items)
+    return (f'<div class="filters" role="search"><input type="search" id="q" placeholder="{e(t("search", lang))}">'
+            f'<select id="item"><option value="">{e(t("all_sections", lang))}</option>{opts}</select>{box}'
+            f'<button type="button" id="expand">{e(t("expand_all", lang))}</button>'
+            f'<button type="button" id="collapse">{e(t("collapse_all", lang))}</button>'
+            f'<span id="shown" class="count"></span></div>')
 
 
 def _passed(report: Report, lang: str) -> str:
@@ -97,7 +161,7 @@ def _passed(report: Report, lang: str) -> str:
         return ""
     rows = "\n".join(
         f'<tr><td>{_badge_status(f.status.value, lang)}</td><td class="pt">{e(f.id)}</td><td>{e(f.title)}</td>'
-        f'<td class="ev">{e(f.detail)}</td><td>{_gids(f.guide)}</td></tr>' for f in rest)
+        f'<td class="ev">{e(localised(f.detail, lang))}</td><td>{_gids(f.guide)}</td></tr>' for f in rest)
     return (f'<section class="panel" id="passed"><h2>{e(t("passed_checks", lang))}</h2><table><thead><tr>'
             f'<th>{e(t("status", lang))}</th><th>{e(t("check", lang))}</th><th>{e(t("title", lang))}</th>'
             f'<th>{e(t("detail", lang))}</th><th>{e(t("guide", lang))}</th></tr></thead><tbody>\n{rows}\n'
@@ -169,7 +233,11 @@ def render(report: Report) -> str:
         "automated_note": e(tf("points_automated_of", lang, auto=automated_count(report),
                                total=len(report.compliance))),
         "findings_heading": e(t("findings", lang)),
+        "contents": _contents(report, lang),
+        "fix_first": _fix_first(report, lang),
+        "filters": _filters(report, lang),
         "findings": _findings(report, lang),
+        "shown_label": e(t("shown_of", lang)),
         "passed": _passed(report, lang),
         "compliance_heading": e(t("compliance", lang)),
         "compliance_intro": e(t("compliance_intro", lang)),

@@ -21,6 +21,7 @@ from clawfence.reporters._common import (
     status_label,
     where,
 )
+from clawfence.reporters.evidence import detail as localised
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _STATUS_MARK = {"fail": "❌", "error": "⛔", "warn": "⚠️", "pass": "✅", "skip": "⏭️",
@@ -54,7 +55,7 @@ def _finding(f: Finding, lang: str) -> list[str]:
             f"{esc(sev_label(f.severity, lang))} · {code(f.id)} {esc(f.title)}")
     if f.suppressed:
         head += f" — _{esc(t('suppressed', lang))}: {esc(f.suppressed)}_"
-    out = [head, f"  - {esc(t('detail', lang))}: {esc(f.detail)}"]
+    out = [head, f"  - {esc(t('detail', lang))}: {esc(localised(f.detail, lang))}"]
     loc = where(f)
     if loc:
         out.append(f"  - {esc(t('where', lang))}: {code(loc)}")
@@ -125,7 +126,8 @@ def render(report: Report) -> str:
         lines += [f"### {esc(t('passed_checks', lang))}", "",
                   f"| {esc(t('status', lang))} | {esc(t('check', lang))} | {esc(t('title', lang))} "
                   f"| {esc(t('detail', lang))} |", "|---|---|---|---|"]
-        lines += [f"| {esc(status_label(f.status, lang))} | {code(f.id, True)} | {esc(f.title)} | {esc(f.detail)} |"
+        lines += [f"| {esc(status_label(f.status, lang))} | {code(f.id, True)} | {esc(f.title)} "
+                  f"| {esc(localised(f.detail, lang))} |"
                   for f in rest]
         lines.append("")
     lines += [f"## {esc(t('compliance', lang))}", "", esc(t("compliance_intro", lang)), "",

@@ -18,6 +18,8 @@ from clawfence.core.i18n import t, tf
 from clawfence.core.model import Finding, Report, Status
 from clawfence.reporters._common import (
     automated_count,
+    first_sentence,
+    fix_first,
     group_by_item,
     point_text,
     score_band,
@@ -25,6 +27,7 @@ from clawfence.reporters._common import (
     status_label,
     where,
 )
+from clawfence.reporters.evidence import detail as localised
 
 STATUS_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "skip": "dim", "error": "magenta",
                 "manual": "cyan", "not-applicable": "dim"}
@@ -68,7 +71,7 @@ def _finding(con: Console, f: Finding, lang: str) -> None:
     if f.suppressed:
         line.append(f"  [{t('suppressed', lang)}: {f.suppressed}]", style="dim")
     con.print(line)
-    lines = [Text(f.detail)]
+    lines = [Text(localised(f.detail, lang))]
     loc = where(f)
     if loc:
         lines.append(Text(f"{t('where', lang)}: {loc}", style="dim"))
@@ -84,8 +87,31 @@ def _finding(con: Console, f: Finding, lang: str) -> None:
         con.print(Padding(text, (0, 0, 0, 6), expand=False))
 
 
+def _fix_first(con: Console, report: Report, lang: str) -> None:
+    """The top problems, one line each with the key/file or command to change (see ``_common.fix_first``)."""
+    top = fix_first(report)
+    if not top:
+        return
+    n_problems = sum(1 for f in report.findings if f.is_problem and not f.suppressed)
+    con.print(Text(tf("fix_first", lang, n=len(top), total=n_problems), style="bold"))
+    for i, p in enumerate(top, 1):
+        f = p.finding
+        line = Text(f"{i:>2}. ")
+        line.append(_cell(sev_label(f.severity, lang), 8), style=SEV_STYLE[f.severity.value])
+        line.append(f" {f.id} ", style="bold")
+        line.append(f.title)
+        if p.count > 1:
+            line.append(f"  (×{p.count})", style="dim")
+        con.print(line)
+        con.print(Padding(Text(f"→ {p.action}"), (0, 0, 0, 6), expand=False))
+        if p.action != first_sentence(f.remediation):
+            con.print(Padding(Text(first_sentence(f.remediation), style="dim"), (0, 0, 0, 8), expand=False))
+    con.print()
+
+
 def render(report: Report, width: int = 120, color: bool = False, verbose: bool = False) -> str:
-    """Human-readable report. ``verbose`` also lists passed and skipped findings."""
+    """Human-readable report: header and score, the problems to fix first, then every problem by guide item
+    (``verbose`` also lists passed and skipped findings), the compliance table and the summary."""
     lang = report.lang
     buf = io.StringIO()
     con = Console(file=buf, width=width, force_terminal=color, no_color=not color, highlight=False,
@@ -100,7 +126,11 @@ def render(report: Report, width: int = 120, color: bool = False, verbose: bool 
     for line in _summary_lines(report)[:1]:
         con.print(line)
     con.print()
+    _fix_first(con, report, lang)
     shown = [f for f in report.findings if verbose or f.is_problem]
+    if shown:
+        con.print(Text(t("details_by_item", lang), style="bold"))
+        con.print()
     for g in group_by_item(shown, lang):
         label = f"[{g.item}] " if g.item != "-" else ""
         con.print(Text(f"{label}{g.title}", style="bold underline"))

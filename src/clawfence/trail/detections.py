@@ -101,7 +101,7 @@ def _finding(id_: str, title: str, sev: Severity, ev: TrailEvent, detail: str, g
         line = int(ln) if ln.isdigit() else None
     return Finding(id=id_, title=title, severity=sev, status=Status.FAIL, detail=detail, subject=subject,
                    location=Location(path=path, line=line), guide=guide, remediation=remediation, cwe=cwe,
-                   evidence=summary(ev, 300))
+                   evidence=summary(ev, 300), observed_at=ev.ts.isoformat() if ev.ts else None)
 
 
 def _subject(ev: TrailEvent) -> str:

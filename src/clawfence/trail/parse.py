@@ -55,9 +55,12 @@ def parse_record(rec: dict[str, Any], meta: SessionMeta, source: str) -> list[Tr
     typ = rec.get("type")
     ts = parse_ts(rec.get("timestamp"))
 
+    rid = str(rec.get("id") or "")
+    pid = str(rec.get("parentId") or "")
+
     def mk(when: datetime | None, kind: str, **kw: Any) -> TrailEvent:
         return TrailEvent(when, kind, agent=meta.agent, session_id=meta.session_id, session_key=meta.session_key,
-                          source=source, **kw)
+                          source=source, record_id=rid, parent_id=pid, **kw)
 
     if typ == "session":
         return [mk(ts, "session", text=f"session {rec.get('id', '')} cwd={rec.get('cwd', '')}")]
@@ -87,6 +90,13 @@ def parse_record(rec: dict[str, Any], meta: SessionMeta, source: str) -> list[Tr
     if role != "assistant":
         return []
     out: list[TrailEvent] = []
+    provider, model = str(msg.get("provider") or ""), str(msg.get("model") or "")
+    if provider or model or msg.get("api"):
+        usage = msg.get("usage") if isinstance(msg.get("usage"), dict) else {}
+        assert isinstance(usage, dict)
+        tokens = f" · in {usage.get('input', '?')} / out {usage.get('output', '?')} tokens" if usage else ""
+        out.append(mk(ts, "model_call", text=f"{provider or '?'}/{model or '?'} via {msg.get('api') or '?'}{tokens}",
+                      provider=provider, model=model, is_error=msg.get("stopReason") == "error"))
     content = msg.get("content")
     text = _text_of(content)
     calls = [b for b in content if isinstance(b, dict) and b.get("type") == "toolCall"] \

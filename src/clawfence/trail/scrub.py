@@ -50,9 +50,32 @@ def find_private(text: str) -> list[SecretMatch]:
     return out
 
 
+#: Secret values configured in the installation being read (gateway token, bot tokens, .env, auth profiles):
+#: redacted wherever they appear, whatever their format. Filled by :func:`add_known_secrets`.
+_KNOWN: list[str] = []
+
+
+def add_known_secrets(values: list[str]) -> None:
+    """Redact these literal values from every trail output from now on (longest first; values under 6
+    characters are ignored). Used with :func:`clawfence.audit.facts.known_secrets.configured_secrets`."""
+    merged = set(_KNOWN) | {v for v in values if len(v) >= 6}
+    _KNOWN[:] = sorted(merged, key=lambda v: (-len(v), v))
+
+
+def find_known(text: str) -> list[SecretMatch]:
+    """Occurrences of the configured secret values in ``text``."""
+    out: list[SecretMatch] = []
+    for v in _KNOWN:
+        start = text.find(v)
+        while start >= 0:
+            out.append(SecretMatch("configured-secret", start, start + len(v), v))
+            start = text.find(v, start + len(v))
+    return out
+
+
 def find_all(text: str) -> list[SecretMatch]:
-    """Secrets and private data in ``text``."""
-    return find_secrets(text) + find_private(text)
+    """Secrets (provider formats, HTTP credentials, configured values) and private data in ``text``."""
+    return find_known(text) + find_secrets(text) + find_private(text)
 
 
 def scrub(text: str) -> str:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from clawfence.trail import sources
-from clawfence.trail.events import SessionMeta, SessionTimeline, TrailEvent
+from clawfence.trail.events import SessionMeta, SessionTimeline, TrailEvent, assign_turns
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -64,6 +64,7 @@ def iter_sessions(state_dir: Path, *, agent: str | None = None, session: str | N
     def finish(tl: SessionTimeline | None) -> Iterator[SessionTimeline]:
         if tl is not None and tl.events:
             tl.events.sort(key=lambda e: e.ts or _EPOCH)
+            assign_turns(tl.events)
             yield tl
 
     cur: SessionTimeline | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 from clawfence.audit.facts import Facts
@@ -84,7 +85,10 @@ def expand_tools(entries: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=65536)
 def _matches(tool: str, patterns: tuple[str, ...]) -> bool:
+    """``tool`` matches one of ``patterns`` (globs). Cached: agents mostly share the same few policies, so an
+    audit of thousands of agents stays linear."""
     return any(fnmatchcase(tool, p) for p in patterns)
 
 
@@ -198,12 +202,9 @@ def agent_entries(facts: Facts) -> list[tuple[str, str, dict[str, Any]]]:
     return out
 
 
-def effective_tools(facts: Facts, agent: str | None = None) -> frozenset[str]:
-    """Tool ids an agent (``None`` = the defaults) may call: the core catalogue plus every tool named in the
-    config, filtered by that agent's :class:`ToolPolicy`."""
-    tools = _cfg(facts, "tools", {}) or {}
-    block = next((b for aid, _, b in agent_entries(facts) if aid == agent), {}) if agent else {}
-    agent_tools = block.get("tools") if isinstance(block.get("tools"), dict) else None
+def _effective(tools: Any, agent_tools: Any) -> frozenset[str]:
+    """Effective tool ids of one context from the global ``tools`` block and an agent's ``tools`` (pure)."""
+    agent_tools = agent_tools if isinstance(agent_tools, dict) else None
     named = {n for layer in (tools, agent_tools or {}) if isinstance(layer, dict)
              for k in ("allow", "alsoAllow", "deny") for n in _names(layer.get(k))
              if n not in TOOL_GROUPS and not any(ch in n for ch in "*?[")}
@@ -211,9 +212,29 @@ def effective_tools(facts: Facts, agent: str | None = None) -> frozenset[str]:
     return frozenset(t for t in CORE_TOOLS | named if policy.allows(t))
 
 
+def effective_tools(facts: Facts, agent: str | None = None) -> frozenset[str]:
+    """Tool ids an agent (``None`` = the defaults) may call: the core catalogue plus every tool named in the
+    config, filtered by that agent's :class:`ToolPolicy`."""
+    tools = _cfg(facts, "tools", {}) or {}
+    block = next((b for aid, _, b in agent_entries(facts) if aid == agent), {}) if agent else {}
+    return _effective(tools, block.get("tools"))
+
+
+#: Last few facts objects' scopes (checks ask again and again; identity-checked, so never stale).
+_SCOPES: dict[int, tuple[Facts, list[tuple[str, str, frozenset[str]]]]] = {}
+
+
 def all_tool_scopes(facts: Facts) -> list[tuple[str, str, frozenset[str]]]:
-    """``[(label, config key of its tools block, effective tools)]`` for the defaults and every agent."""
-    out = [("defaults", "tools", effective_tools(facts))]
-    for aid, prefix, _ in agent_entries(facts):
-        out.append((f"agent {aid}", f"{prefix}.tools", effective_tools(facts, aid)))
+    """``[(label, config key of its tools block, effective tools)]`` for the defaults and every agent. Linear in
+    the number of agents and computed once per facts snapshot."""
+    hit = _SCOPES.get(id(facts))
+    if hit is not None and hit[0] is facts:
+        return hit[1]
+    tools = _cfg(facts, "tools", {}) or {}
+    out = [("defaults", "tools", _effective(tools, None))]
+    for aid, prefix, block in agent_entries(facts):
+        out.append((f"agent {aid}", f"{prefix}.tools", _effective(tools, block.get("tools"))))
+    if len(_SCOPES) >= 4:
+        _SCOPES.clear()
+    _SCOPES[id(facts)] = (facts, out)
     return out

@@ -164,11 +164,12 @@ def collect(
     Raises :class:`FactsError` if the state dir and config are both missing, and :class:`ConfigLoadError` if the
     config cannot be parsed."""
     env = os.environ if env is None else env
-    if not inst.state_dir.exists() and not inst.config_path.exists():
+    config_there = os.path.lexists(inst.config_path)  # a dangling or looping symlink is there, and an error
+    if not inst.state_dir.exists() and not config_there:
         raise FactsError(f"no OpenClaw installation at {inst.state_dir} (state dir and config missing)")
     salt = os.urandom(16)
     raw: dict[str, Any] | None = None
-    if inst.config_path.exists():
+    if config_there:
         text, raw, included = read_config(inst.config_path, env)  # read and parsed once
         cfg = analyse(raw, str(inst.config_path), salt=salt, text=text, includes=included)
     else:

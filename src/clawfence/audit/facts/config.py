@@ -17,6 +17,7 @@ import hmac
 import json
 import os
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,16 @@ from typing import Any
 import json5
 from pydantic import BaseModel, Field
 
+from clawfence.core import safeio
 from clawfence.core.model import Location
 from clawfence.core.redact import redact
 from clawfence.detect.secrets import classify, entropy_bits, weakness
 
 MAX_INCLUDE_DEPTH = 10
+#: Largest config (or included) file read (bytes); OpenClaw configs are a few KB.
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+#: Deepest object/array nesting accepted before parsing (the JSON5 parser recurses).
+MAX_NESTING = 200
 ENV_REF_RE = re.compile(r"^\$\{[A-Z_][A-Z0-9_]*\}$")
 ENV_ANY_RE = re.compile(r"\$\{[A-Z_][A-Z0-9_]*\}")
 SECRET_KEY_RE = re.compile(
@@ -236,28 +242,46 @@ def analyse(
     )
 
 
+#: Any key of a JSON5 object: bare identifier or quoted string, then a colon (one scan finds every key).
+_ANY_KEY_RE = re.compile(r"""(?:^|[\s{,])["']?([^\s"':{},\[\]]+)["']?\s*:""", re.M)
+
+
 def line_map(text: str, raw: Mapping[str, Any]) -> dict[str, int]:
-    """Best-effort dotted key -> 1-based line of that key in ``text`` (nested search in order)."""
-    lines = text.splitlines()
+    """Best-effort dotted key -> 1-based line of that key in ``text``. One regex pass indexes every key's
+    positions; keys are then looked up in document order from the previous sibling's position (children from
+    their parent's), so the whole map costs about one pass over the text, whatever the number of agents or
+    channels (also for a config written on one line). Keys the index cannot hold (spaces, quotes) fall back to
+    a per-key search."""
+    starts = [0]
+    starts += [m.end() for m in re.finditer("\n", text)]
+    index: dict[str, list[int]] = {}
+    for m in _ANY_KEY_RE.finditer(text):
+        index.setdefault(m.group(1), []).append(m.end())
     out: dict[str, int] = {}
 
-    def find(name: str, start: int) -> int | None:
-        rx = re.compile(r"""(^|[\s{,])["']?""" + re.escape(name) + r"""["']?\s*:""")
-        for i in range(start, len(lines)):
-            if rx.search(lines[i]):
-                return i
-        return None
+    def find(name: str, pos: int) -> int | None:
+        ends = index.get(name)
+        if ends is not None:
+            i = bisect_left(ends, pos + 1)
+            return ends[i] if i < len(ends) else None
+        rx = re.compile(r"""(?:^|[\s{,])["']?""" + re.escape(name) + r"""["']?\s*:""", re.M)
+        m = rx.search(text, pos)
+        return m.end() if m else None
 
-    def rec(obj: Any, prefix: str, start: int) -> None:
+    def rec(obj: Any, prefix: str, parent: int) -> None:
         if not isinstance(obj, dict):
             return
+        pos = parent
         for k, v in obj.items():
-            idx = find(str(k), start)
-            if idx is None:
+            at = find(str(k), pos)
+            if at is None and pos != parent:  # out of document order (keys merged from an $include)
+                at = find(str(k), parent)
+            if at is None:
                 continue
             key = f"{prefix}.{k}" if prefix else str(k)
-            out[key] = idx + 1
-            rec(v, key, idx)
+            out[key] = bisect_right(starts, at - 1)
+            rec(v, key, at)
+            pos = at
 
     rec(raw, "", 0)
     return out
@@ -314,30 +338,39 @@ def resolve_includes(
     return _deep_merge(merged, rest)
 
 
+def _read(path: Path) -> str:
+    """A config file's text, read safely: a missing file, a FIFO/device/directory, a symlink loop, an unreadable,
+    oversized or non-UTF-8 file and a document nested deeper than :data:`MAX_NESTING` all raise
+    :class:`ConfigLoadError` (never a hang, a traceback or silent defaults)."""
+    if not os.path.lexists(path):
+        raise ConfigLoadError(f"{path}: file not found")
+    try:
+        text = safeio.read_text(path, MAX_CONFIG_BYTES)
+        safeio.check_depth(text, MAX_NESTING, str(path))
+    except safeio.InputError as exc:
+        raise ConfigLoadError(str(exc)) from exc
+    return text
+
+
 def _parse_file(path: Path) -> Any:
+    text = _read(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ConfigLoadError(f"{path}: file not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigLoadError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
-    try:
-        return _loads(text)
-    except ValueError as exc:
+        return _loads(text) if text.strip() else {}
+    except (ValueError, RecursionError) as exc:
         raise ConfigLoadError(f"{path}: invalid JSON5: {exc}") from exc
 
 
 def read_config(path: Path, env: Mapping[str, str] | None = None) -> tuple[str, dict[str, Any], list[str]]:
     """(main file text, include-resolved config with secrets in clear, included paths) of an existing config
-    (I/O). An empty file is ``{}``. Raises :class:`ConfigLoadError` when the file cannot be used."""
+    (I/O). Raises :class:`ConfigLoadError` when the file cannot be used: empty (OpenClaw refuses it), not a
+    regular file, a symlink loop, unreadable, too large or too deep, invalid JSON5, an include error."""
     env = os.environ if env is None else env
+    text = _read(path)
+    if not text.strip():  # OpenClaw 2026.9.6 refuses it too ("JSON5: invalid end of input at 1:1")
+        raise ConfigLoadError(f"{path}: empty file; OpenClaw will not load it (JSON5: invalid end of input)")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigLoadError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
-    try:
-        raw = _loads(text) if text.strip() else {}
-    except ValueError as exc:
+        raw = _loads(text)
+    except (ValueError, RecursionError) as exc:
         raise ConfigLoadError(f"{path}: invalid JSON5: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigLoadError(f"{path}: top level must be an object, got {type(raw).__name__}")
@@ -353,7 +386,7 @@ def load_config(path: Path, env: Mapping[str, str] | None = None, salt: bytes | 
     A missing file gives ``exists=False`` (OpenClaw then runs on defaults). Raises
     :class:`ConfigLoadError` when the file exists but cannot be used.
     """
-    if not path.exists():
+    if not os.path.lexists(path):
         return ConfigFacts(path=str(path), exists=False)
     text, raw, seen = read_config(path, env)
     return analyse(raw, str(path), salt=salt, text=text, includes=seen)

@@ -6,7 +6,7 @@ Covered (relative to the state dir): ``openclaw.json`` and its ``$include`` file
 ``$OPENCLAW_HOME``/``~/.openclaw``), ``extensions/**`` (plugins; ``node_modules`` skipped), ``skills/**``
 (managed), ``workspace*/skills/**`` and ``workspace*/.openclaw/extensions/**`` (workspace), the workspace
 ``SOUL.md``/``AGENTS.md``/``MEMORY.md``/``USER.md``/``IDENTITY.md``/``TOOLS.md``/``HEARTBEAT.md``, ``hooks/**``,
-every skills root OpenClaw loads (``clawfence.skills.installed.skill_roots``: ``<workspace>/skills``,
+every skills root OpenClaw loads (``clawfence.audit.facts.skills.skill_roots``: ``<workspace>/skills``,
 ``<workspace>/.agents/skills``, ``~/.agents/skills``, ``<stateDir>/skills``, ``skills.load.extraDirs``; source:
 OpenClaw ``docs/tools/skills.md``), and the mode/owner of the state dir itself (``.``) and of each skills root
 (``<root>/``): a state dir made group/world-writable is drift even when no file changed.
@@ -109,7 +109,7 @@ def _openclaw_home() -> Path:
 def skill_dirs(state_dir: Path, cfg: Any = None) -> list[tuple[str, Path]]:
     """(label, directory) of every skills root OpenClaw loads for this state dir (existing ones only)."""
     from clawfence.audit.facts.config import ConfigFacts
-    from clawfence.skills.installed import skill_roots
+    from clawfence.audit.facts.skills import skill_roots
     data = cfg if isinstance(cfg, dict) else (load_config(state_dir) or {})
     facts = ConfigFacts(path=str(state_dir / "openclaw.json"), data=data if isinstance(data, dict) else {})
     return skill_roots(state_dir, facts, _openclaw_home())

@@ -117,3 +117,21 @@ def test_deep_or_garbage_config_is_one_line_exit_2(st: Path, tmp_path: Path, con
     (st / "openclaw.json").write_text(content)
     r = _run(tmp_path, "fix", "--state-dir", str(st), "--apply", "--openclaw-version", "2026.9.6")
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
+
+
+def test_key_files_follow_openclaw_merge_order(tmp_path: Path) -> None:
+    """Own keys beat includes, later includes beat earlier ones; an unset finds every file providing the key."""
+    from clawfence.audit.fix.apply import key_files
+    (tmp_path / "a.json5").write_text('{ channels: { telegram: { allowFrom: ["*"] } } }')
+    (tmp_path / "b.json5").write_text('{ channels: { telegram: { allowFrom: ["*", "123"] } }, x: 1 }')
+    main = {"$include": ["./a.json5", "./b.json5"], "gateway": {"bind": "lan"}}
+    m = tmp_path / "openclaw.json"
+    hits = key_files(main, tmp_path, m, ["channels", "telegram", "allowFrom"], {})
+    assert hits == [(tmp_path / "b.json5", "channels.telegram.allowFrom"),
+                    (tmp_path / "a.json5", "channels.telegram.allowFrom")]
+    assert key_files(main, tmp_path, m, ["gateway", "bind"], {}) == [(m, "gateway.bind")]
+    assert key_files(main, tmp_path, m, ["gateway", "port"], {}) == []
+    nested = {"channels": {"$include": "./c.json5"}}
+    (tmp_path / "c.json5").write_text('{ telegram: { botToken: "x" } }')
+    assert key_files(nested, tmp_path, m, ["channels", "telegram", "botToken"], {}) == [
+        (tmp_path / "c.json5", "telegram.botToken")]

@@ -3,10 +3,17 @@
 Every filesystem event under the state dir (debounced) triggers a comparison; when the drift differs from the
 last one reported it is appended to the action log as ``baseline.drift`` (paths and key names only) and, if a
 target is given, sent as RFC 5424 syslog. Guide D3.3, E4.1.
+
+The baseline file itself is watched too: when it is deleted, replaced or edited, or its signature does not
+verify with the trusted key (at start or later), a ``baseline.tampered`` record is appended (and sent to
+syslog), ``on_tamper`` is called and :class:`BaselineTampered` is raised, so ``clawfence baseline watch`` exits
+non-zero instead of comparing against an attacker's baseline or stopping silently.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 import threading
 import time
@@ -23,6 +30,36 @@ from clawfence.integrity import baseline
 from clawfence.trail import siem as export
 
 
+class BaselineTampered(baseline.BaselineError):
+    """The baseline file was deleted, replaced or edited, or its signature does not verify."""
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _baseline_problem(path: Path, digest0: str | None, pubkey: Path | None) -> str | None:
+    """Why the baseline file can no longer be trusted, or None."""
+    if not path.exists():
+        return f"baseline file {path} was deleted"
+    d = _digest(path)
+    if d is None:
+        return f"baseline file {path} can no longer be read"
+    if digest0 is not None and d != digest0:
+        return f"baseline file {path} was replaced or edited (sha256 {digest0[:16]} -> {d[:16]})"
+    try:
+        _doc, ok = baseline.load(path, pubkey)
+    except baseline.BaselineError as exc:
+        return f"baseline file is not usable: {exc}"
+    if ok is False:
+        return f"baseline file {path} has an invalid signature (tampered or signed by another key)"
+    return None
+
+
 class _Kick(FileSystemEventHandler):
     def __init__(self, ev: threading.Event) -> None:
         self.ev = ev
@@ -32,17 +69,47 @@ class _Kick(FileSystemEventHandler):
             self.ev.set()
 
 
+def _alert(problem: str, state_dir: Path, baseline_path: Path, log_path: Path, syslog_to: str | None) -> None:
+    """Record (action log) and send (syslog) a baseline-tamper alert; delivery errors do not hide the alert."""
+    data = {"state_dir": str(state_dir), "baseline": str(baseline_path), "problem": problem}
+    # delivery errors are swallowed: the caller still raises, the CLI prints the alert and exits non-zero
+    with contextlib.suppress(OSError, ValueError):
+        auditlog.append(log_path, "baseline.tampered", data)
+    if syslog_to:
+        item = export.Item("event", "baseline.tampered", "critical", datetime.now(UTC), problem,
+                           {"baseline": str(baseline_path)})
+        with contextlib.suppress(OSError, ValueError):
+            export.send(export.render([item], "syslog"), syslog_to)
+
+
 def watch(state_dir: Path, baseline_path: Path, log_path: Path, *, syslog_to: str | None = None,
           duration: float | None = None, debounce: float = 0.5,
-          on_drift: Callable[[DriftFacts], None] | None = None, ready: threading.Event | None = None) -> int:
+          on_drift: Callable[[DriftFacts], None] | None = None, ready: threading.Event | None = None,
+          pubkey: Path | None = None, on_tamper: Callable[[str], None] | None = None) -> int:
     """Watch until ``duration`` seconds pass (forever if None) or KeyboardInterrupt; returns drift reports made.
 
-    Raises :class:`clawfence.integrity.baseline.BaselineError` if the baseline cannot be read at start.
+    Raises :class:`clawfence.integrity.baseline.BaselineError` if the baseline cannot be read at start and
+    :class:`BaselineTampered` (after the alert is recorded) when the baseline file is or becomes untrustworthy.
     """
-    baseline.load(baseline_path)
+    baseline.load(baseline_path, pubkey)
+    digest0 = _digest(baseline_path)
+
+    def tampered() -> None:
+        problem = _baseline_problem(baseline_path, digest0, pubkey)
+        if problem is None:
+            return
+        _alert(problem, state_dir, baseline_path, log_path, syslog_to)
+        if on_tamper:
+            on_tamper(problem)
+        raise BaselineTampered(problem)
+
+    tampered()
     kick = threading.Event()
     obs = Observer()
     obs.schedule(_Kick(kick), str(state_dir), recursive=True)
+    bdir = baseline_path.resolve().parent
+    if not bdir.is_relative_to(state_dir.resolve()):
+        obs.schedule(_Kick(kick), str(bdir), recursive=False)
     obs.start()
     if ready is not None:
         ready.set()
@@ -56,7 +123,8 @@ def watch(state_dir: Path, baseline_path: Path, log_path: Path, *, syslog_to: st
                 continue
             time.sleep(debounce)
             kick.clear()
-            d = baseline.compare(state_dir, baseline_path)
+            tampered()
+            d = baseline.compare(state_dir, baseline_path, pubkey=pubkey)
             if last is not None and d.model_dump() == last.model_dump():
                 continue
             if d.drifted or last is not None:
@@ -88,4 +156,4 @@ def watch(state_dir: Path, baseline_path: Path, log_path: Path, *, syslog_to: st
     return reports
 
 
-__all__ = ["watch"]
+__all__ = ["BaselineTampered", "watch"]

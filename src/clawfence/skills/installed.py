@@ -7,54 +7,16 @@ Source: OpenClaw ``docs/tools/skills.md`` loading order: ``<workspace>/skills``,
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clawfence.audit.facts.skills import SkillFact, SkillsFacts
+from clawfence.audit.facts.skills import SkillFact, SkillsFacts, skill_roots
 from clawfence.skills import lockfile
+
+__all__ = ["collect_skills", "skill_roots"]  # skill_roots lives in audit.facts.skills (shared with the baseline)
 
 if TYPE_CHECKING:
     from clawfence.audit.facts.config import ConfigFacts
-def _expand(path: str, home: Path) -> Path:
-    """``~`` means OpenClaw's home (``OPENCLAW_HOME`` > ``HOME``), as OpenClaw resolves it."""
-    if path == "~" or path.startswith("~/"):
-        return home / path[2:]
-    return Path(os.path.expanduser(path))
-
-
-def skill_roots(state_dir: Path, config: ConfigFacts | None, home: Path) -> list[tuple[str, Path]]:
-    """(source label, directory) pairs in OpenClaw's precedence order; missing directories are kept out."""
-    ws_raw = config.get("agents.defaults.workspace") if config is not None else None
-    ws = _expand(ws_raw, home) if isinstance(ws_raw, str) and ws_raw else state_dir / "workspace"
-    if not ws.is_absolute():
-        ws = state_dir / ws
-    roots: list[tuple[str, Path]] = [
-        ("workspace", ws / "skills"),
-        ("workspace-agents", ws / ".agents" / "skills"),
-        ("personal-agents", home / ".agents" / "skills"),
-        ("managed", state_dir / "skills"),
-    ]
-    extra = config.get("skills.load.extraDirs") if config is not None else None
-    if isinstance(extra, list):
-        for e in extra:
-            if isinstance(e, str) and e:
-                p = _expand(e, home)
-                roots.append(("extra", p if p.is_absolute() else state_dir / p))
-    out: list[tuple[str, Path]] = []
-    seen: set[Path] = set()
-    for label, p in roots:
-        try:
-            rp = p.resolve()
-        except OSError:
-            continue
-        if rp in seen or not p.is_dir():
-            continue
-        seen.add(rp)
-        out.append((label, p))
-    return out
-
-
 def collect_skills(state_dir: Path, config: ConfigFacts | None, home: Path, lock_path: Path | None = None) -> SkillsFacts:
     """Scan every installed skill; compare with the approved lockfile (default ``<state>/clawfence/skills.lock.json``).
 

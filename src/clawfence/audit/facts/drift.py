@@ -27,6 +27,8 @@ class DriftFacts(BaseModel, frozen=True):
     changed_keys: list[str] = Field(default_factory=list)
     signature_ok: bool | None = None
     error: str | None = None
+    #: which public key checked the signature and where it came from (pin, --pubkey, unpinned key)
+    key: str | None = None
 
     @property
     def drifted(self) -> bool:

@@ -1,8 +1,13 @@
 """The ONLY module that changes a user's files: apply fix plans, verify them, roll them back.
 
-Order of a run: compute the new config text (comments kept by :mod:`clawfence.audit.fix.json5edit`, or a plain
-re-serialisation flagged ``comments_lost``) -> validate it against the installed version's schema (refuse
-on any new issue) -> back up every file to be touched (:mod:`clawfence.audit.fix.backup`) -> write secrets to the
+Order of a run: find the file each key lives in (the main config or a ``$include``d file, following OpenClaw's
+merge order: a file's own keys over its includes, later includes over earlier ones; :func:`key_files`) ->
+compute the new text of each such file (comments kept by :mod:`clawfence.audit.fix.json5edit`, or a plain
+re-serialisation flagged ``comments_lost``); a removed key is removed from every file that provides it, so an
+included value cannot reappear -> validate the merged result against the installed version's schema (refuse
+on any new issue) -> refuse to overwrite a different value already in the dotenv file with a moved secret ->
+back up every file to be touched (absolute paths, so a rollback works from any cwd;
+:mod:`clawfence.audit.fix.backup`) -> write secrets to the
 0600 dotenv -> write the config atomically (owner and mode kept) -> chmod -> log every action in the
 hash-chained action log -> re-collect facts and re-run the affected checks. A failure after the backup
 restores the backup at once. Secret values exist only inside this module, in memory, while writing.
@@ -22,7 +27,13 @@ from typing import Any
 import json5
 
 from clawfence.audit.facts import Facts
-from clawfence.audit.facts.config import ConfigLoadError, _include_roots, parse_raw, resolve_includes
+from clawfence.audit.facts.config import (
+    ConfigLoadError,
+    _deep_merge,
+    _include_roots,
+    _parse_file,
+    parse_raw,
+)
 from clawfence.audit.facts.schema import schema_for, validate
 from clawfence.audit.fix import backup as bk
 from clawfence.audit.fix.actions import Chmod, Manual, Plan, Safety, SetConfig, UnsetConfig, WriteSecretFile, to_dict
@@ -128,6 +139,101 @@ def _dotenv_update(text: str, values: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _include_targets(obj: dict[str, Any], base: Path) -> list[Path]:
+    spec = obj.get("$include")
+    files = [spec] if isinstance(spec, str) else spec if isinstance(spec, list) else []
+    return [(base / os.path.expanduser(f)).resolve() for f in files if isinstance(f, str)]
+
+
+def _load_file(path: Path, overlay: dict[Path, str]) -> Any:
+    if path in overlay:
+        text = overlay[path]
+        return json5.loads(text) if text.strip() else {}
+    return _parse_file(path)
+
+
+def key_files(obj: Any, base: Path, file: Path, parts: list[str], overlay: dict[Path, str],
+              prefix: tuple[str, ...] = (), depth: int = 0) -> list[tuple[Path, str]]:
+    """Every (file, dotted key inside that file) providing the config value at ``parts``, the effective one
+    first (OpenClaw's ``$include`` merge: a file's own keys win over its includes, later includes over
+    earlier ones). ``obj`` is the parsed content of ``file`` at ``prefix``. Raises :class:`ConfigLoadError`
+    for an unreadable include."""
+    if depth > 12:
+        raise ConfigLoadError("$include nested too deep")
+    if not parts:
+        return [(file, ".".join(prefix))]
+    if not isinstance(obj, dict):
+        return []
+    out: list[tuple[Path, str]] = []
+    head = parts[0]
+    if head in obj and head != "$include":
+        out += key_files(obj[head], base, file, parts[1:], overlay, (*prefix, head), depth)
+    for target in reversed(_include_targets(obj, base)):
+        out += key_files(_load_file(target, overlay), target.parent, target, parts, overlay, (), depth + 1)
+    return out
+
+
+def _resolve(obj: Any, base: Path, roots: list[Path], chain: tuple[Path, ...], overlay: dict[Path, str]) -> Any:
+    """``config.resolve_includes`` over the files as they would be after the run (``overlay``: new texts)."""
+    if isinstance(obj, list):
+        return [_resolve(v, base, roots, chain, overlay) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    rest = {k: _resolve(v, base, roots, chain, overlay) for k, v in obj.items() if k != "$include"}
+    if "$include" not in obj:
+        return rest
+    merged: Any = {}
+    for target in _include_targets(obj, base):
+        if not any(target == r or r in target.parents for r in roots):
+            raise ConfigLoadError(f"$include escapes the config directory ({target})")
+        if target in chain or len(chain) > 10:
+            raise ConfigLoadError(f"$include loop or too deep at {target}")
+        merged = _deep_merge(merged, _resolve(_load_file(target, overlay), target.parent, roots, (*chain, target),
+                                              overlay))
+    return _deep_merge(merged, rest)
+
+
+def _plan_files(cfg_path: Path, text: str, ops: list[SetConfig | UnsetConfig]) -> dict[Path, list[SetConfig | UnsetConfig]]:
+    """Config operations per file they must be made in (see module doc)."""
+    main_raw = json5.loads(text) if text.strip() else {}
+    per: dict[Path, list[SetConfig | UnsetConfig]] = {}
+    for op in ops:
+        hits = key_files(main_raw, cfg_path.parent, cfg_path, op.key.split("."), {})
+        if isinstance(op, SetConfig):
+            f, k = hits[0] if hits else (cfg_path, op.key)
+            per.setdefault(f, []).append(SetConfig(k, op.value, op.old))
+        else:
+            for f, k in hits:
+                per.setdefault(f, []).append(UnsetConfig(k, op.old))
+    return per
+
+
+def _env_conflicts(path: Path, values: dict[str, str], moved: set[str]) -> tuple[dict[str, str], list[str]]:
+    """({var: why} moves refused, warnings) for writing ``values`` into the dotenv ``path``: a moved secret
+    never overwrites a different value already there (both are kept: the move is skipped); a fresh random token
+    (rotation) replaces it, with a warning. Only variable names are shown, never values."""
+    try:
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+    except OSError:
+        return {}, []
+    have: dict[str, str] = {}
+    for line in old.splitlines():
+        m = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$", line)
+        if m:
+            have[m.group(1)] = m.group(2).strip().strip("'\"")
+    refused: dict[str, str] = {}
+    warned: list[str] = []
+    for var, val in values.items():
+        if var in have and have[var] and have[var] != val:
+            if var in moved:
+                refused[var] = (f"{var} is already set in {path} to a different value: not overwritten, and the "
+                                "config's plaintext value was left in place (resolve which one is right, then run "
+                                "fix again)")
+            else:
+                warned.append(f"{var} in {path} was replaced by a fresh token (the previous value is in the backup)")
+    return refused, warned
+
+
 def _new_issues(before: dict[str, Any], after: dict[str, Any], version: str | None) -> list[str]:
     _, old = validate(before, version)
     _, new = validate(after, version)
@@ -142,26 +248,73 @@ def apply_plans(plans: list[Plan], facts: Facts, include_unsafe: bool = False, h
     chosen = [p for p in plans if p.safety == Safety.SAFE or include_unsafe]
     res = ApplyResult(run_id=bk.new_run_id())
     log = log_path or (home or clawfence_home()) / "actions.jsonl"
-    cfg_path = Path(facts.config_path)
+    cfg_path = Path(os.path.abspath(facts.config_path))
     ops = [(p, a) for p in chosen for a in p.actions if isinstance(a, SetConfig | UnsetConfig)]
     sec = [(p, a) for p in chosen for a in p.actions if isinstance(a, WriteSecretFile)]
     mods = [(p, a) for p in chosen for a in p.actions if isinstance(a, Chmod)]
     manual = [(p, a) for p in chosen for a in p.actions if isinstance(a, Manual)]
     for mp, ma in manual:
         res.results.append({"fix": mp.fix_id, "action": to_dict(ma), "status": "manual", "detail": "not performed"})
-    new_text = None
+    skipped: set[int] = set()
+    skip_keys: set[str] = set()
     raw: dict[str, Any] = {}
-    if ops or sec:
+    if sec:
         try:
-            text = cfg_path.read_text(encoding="utf-8") if cfg_path.exists() else ""
             raw = parse_raw(cfg_path) if cfg_path.exists() else {}
         except (OSError, ConfigLoadError) as exc:
             raise FixError(f"cannot read {cfg_path}: {exc}") from exc
-        new_text, res.comments_lost = edit_config_text(text, [a for _, a in ops])
+    env_files = sorted({Path(os.path.abspath(a.path)) for _, a in sec})
+    env_values: dict[Path, dict[str, str]] = {}
+    for env_path in env_files:
+        # a fresh random token (rotation) wins over moving the old value of the same variable
+        mine = sorted((a for _, a in sec if Path(os.path.abspath(a.path)) == env_path),
+                      key=lambda a: a.source.startswith("random:"))
         try:
-            merged = resolve_includes(json5.loads(new_text), cfg_path.parent, _include_roots(cfg_path.parent,
-                                      os.environ), (cfg_path.resolve(),), [])
-        except (ValueError, ConfigLoadError) as exc:
+            env_values[env_path] = {a.var: _secret_value(a.source, raw) for a in mine}
+        except FixError as exc:
+            res.refused.append(str(exc))
+            continue
+        moved = {a.var for a in mine if a.source.startswith("config:")} - {
+            a.var for a in mine if a.source.startswith("random:")}
+        conflicts, warns = _env_conflicts(env_path, env_values[env_path], moved)
+        res.warnings += warns
+        for var, why in conflicts.items():
+            # keep both: the dotenv value stays, the config literal stays (not moved, not referenced)
+            env_values[env_path].pop(var, None)
+            for sp, sa in sec:
+                if sa.var == var and Path(os.path.abspath(sa.path)) == env_path:
+                    skipped.add(id(sa))
+                    skip_keys.add(sa.source.split(":", 1)[1])
+                    res.results.append({"fix": sp.fix_id, "action": to_dict(sa), "status": "skipped",
+                                        "detail": why})
+            res.warnings.append(why)
+    if skip_keys:
+        for op_p, op_a in ops:
+            if op_a.key in skip_keys:
+                res.results.append({"fix": op_p.fix_id, "action": to_dict(op_a), "status": "skipped",
+                                    "detail": "its secret was not moved (see above)"})
+        ops = [(op_p, op_a) for op_p, op_a in ops if op_a.key not in skip_keys]
+    sec = [(sp, sa) for sp, sa in sec if id(sa) not in skipped]
+    env_files = [f for f in env_files if env_values.get(f)]
+    new_texts: dict[Path, str] = {}
+    if ops or sec:
+        try:
+            text = cfg_path.read_text(encoding="utf-8") if cfg_path.exists() else ""
+            raw = raw or (parse_raw(cfg_path) if cfg_path.exists() else {})
+            per_file = _plan_files(cfg_path, text, [a for _, a in ops])
+            for f, f_ops in per_file.items():
+                old_text = text if f == cfg_path else f.read_text(encoding="utf-8")
+                new, lost = edit_config_text(old_text, f_ops)
+                res.comments_lost = res.comments_lost or lost
+                if new != old_text:
+                    new_texts[f] = new
+        except (OSError, ValueError, ConfigLoadError) as exc:
+            raise FixError(f"cannot read {cfg_path}: {exc}") from exc
+        try:
+            main_new = new_texts.get(cfg_path, text)
+            merged = _resolve(json5.loads(main_new) if main_new.strip() else {}, cfg_path.parent,
+                              _include_roots(cfg_path.parent, os.environ), (cfg_path.resolve(),), new_texts)
+        except (ValueError, ConfigLoadError, OSError) as exc:
             res.refused.append(f"result does not load: {exc}")
             merged = None
         if schema_for(facts.version.version) is None:
@@ -169,22 +322,20 @@ def apply_plans(plans: list[Plan], facts: Facts, include_unsafe: bool = False, h
                                 "config was not schema-validated; run `openclaw config validate`")
         if merged is not None:
             res.refused += [f"would add schema issue {m}" for m in _new_issues(raw, merged, facts.version.version)]
-        if res.refused:
-            return res
-    env_files = sorted({Path(a.path) for _, a in sec})
-    man = bk.make_backup(res.run_id, ([cfg_path] if new_text is not None else []) + env_files,
-                         [Path(a.path) for _, a in mods], home=home)
+    if res.refused:
+        return res
+    cfg_files = sorted(new_texts)
+    man = bk.make_backup(res.run_id, [*cfg_files, *env_files], [Path(os.path.abspath(a.path)) for _, a in mods],
+                         home=home)
     auditlog.append(log, "fix.run", {"run": res.run_id, "fixes": [p.fix_id for p in chosen],
-                                     "backup": str(bk.run_dir(res.run_id, home)), "config": str(cfg_path)})
+                                     "backup": str(bk.run_dir(res.run_id, home)), "config": str(cfg_path),
+                                     "files": [str(f) for f in cfg_files]})
     try:
         for env_path in env_files:
-            # a fresh random token (rotation) wins over moving the old value of the same variable
-            mine = sorted((a for _, a in sec if Path(a.path) == env_path), key=lambda a: a.source.startswith("random:"))
-            values = {a.var: _secret_value(a.source, raw) for a in mine}
             old = env_path.read_text(encoding="utf-8") if env_path.exists() else ""
-            atomic_write_text(env_path, _dotenv_update(old, values), mode=0o600)
-        if new_text is not None:
-            atomic_write_text(cfg_path, new_text)
+            atomic_write_text(env_path, _dotenv_update(old, env_values[env_path]), mode=0o600)
+        for f in cfg_files:
+            atomic_write_text(f, new_texts[f])
         for _, a in mods:
             os.chmod(a.path, a.mode)
     except (OSError, FixError) as exc:

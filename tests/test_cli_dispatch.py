@@ -30,3 +30,14 @@ def test_fix_without_state_dir_is_a_usage_error_not_a_parse_error(tmp_path: Path
     assert p.returncode == 2
     assert "unexpected argument 'fix'" not in p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_explain_guide_item() -> None:
+    """``clawfence explain P2`` (an item, not only its points) lists the item's points and checks."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "clawfence", "explain", "P2"], capture_output=True, text=True,
+                       env={**__import__("os").environ, "PYTHONPATH": SRC}, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("P2 ") and "P2.1" in r.stdout and "GW001" in r.stdout

@@ -92,7 +92,7 @@ def test_forged_append_then_legitimate_append(env: Env) -> None:
     with open(env.log, "ab") as fh:
         fh.write(_forge(last, {"i": 99, "decision": "allow", "note": "forged"}))
     r = env.append(5)
-    assert r.returncode == 0, r.stderr  # the legitimate writer goes on...
+    assert r.returncode == 1 and "incident: log.unverified_tail" in r.stderr, r.stderr  # appended, damage reported
     assert list(env.tmp.glob("actions.jsonl.quarantine-*-unverified"))  # ...with the forged record kept aside
     r = env.verify()
     assert r.returncode == 1 and "incident" in r.stdout and "records after the signed head" in r.stdout, r.stdout

@@ -170,6 +170,16 @@ def register(app: typer.Typer) -> None:
             out += [f"  {c.id} {c.title}" for c in cs] or ["  manual: no automated check"]
             emit("\n".join(out) + "\n", None)
             return
+        item = next((it for it in g.items if it.id == ident.upper()), None)
+        if item is not None:  # a guide item (P2): its title, points and the checks behind each
+            out = [f"{item.id} ({item.audience})", item.title_zh if lang == "zh" else item.title_en, ""]
+            for pid in item.points:
+                pt = g.points[pid]
+                ids = [c.id for c in all_checks() if pid in c.guide or any(k in c.guide for k in pt.children)]
+                out.append(f"  {pid}  {pt.zh if lang == 'zh' else pt.en}")
+                out.append(f"        checks: {', '.join(ids) or 'manual: no automated check'}")
+            emit("\n".join(out) + "\n", None)
+            return
         rule_text = _explain_rule(ident, lang)
         if rule_text:
             emit(rule_text, None)

@@ -273,7 +273,14 @@ def register(app: typer.Typer) -> None:
         if not isinstance(obj, dict):
             raise UsageError("--data must be a JSON object")
         try:
-            rec = auditlog.append(file, type_, obj)
+            with auditlog.LogWriter(file, sync_each=True) as w:
+                rec = w.append(type_, obj)
+                incidents = list(w.incidents)
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot append to {file}: {exc}") from exc
         typer.echo(f"appended seq {rec['seq']} {rec['hash'][:16]}")
+        for kind, d in incidents:  # damage was kept aside and recorded, never signed over: say so, exit 1
+            typer.echo(f"incident: {kind}: {d.get('records', d.get('bytes'))} "
+                       f"{'records' if 'records' in d else 'bytes'} quarantined in {d.get('quarantine')}", err=True)
+        if incidents:
+            raise typer.Exit(1)

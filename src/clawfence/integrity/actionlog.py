@@ -113,6 +113,8 @@ class LogWriter:
         fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX)
         self.seq, self.prev = 0, GENESIS
         self._dirty = False
+        #: Damage found when the writer opened the log (quarantined and recorded): ``[(type, data)]``.
+        self.incidents: list[tuple[str, dict[str, Any]]] = []
         try:
             self._open_tail()
         except BaseException:
@@ -173,6 +175,7 @@ class LogWriter:
             incidents.append(self._quarantine_unverified(*plan))
         for kind, data in incidents:
             self.append(kind, data)
+        self.incidents = incidents
 
     def _check_signed_head(self) -> tuple[int, str, int] | None:
         """Compare the whole records with the signed head before appending. Returns None when they match (or

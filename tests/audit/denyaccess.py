@@ -26,17 +26,16 @@ def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
     return inner
 for name in ("open", "stat", "lstat", "listdir", "scandir", "access", "readlink"):
     setattr(os, name, wrap(getattr(os, name)))
-_real_scandir = os.scandir
-def scandir(p: Any = ".") -> Any:
-    if os.path.abspath(os.fsdecode(p)) == DENIED:
-        raise PermissionError(13, "Permission denied", os.fsdecode(p))
-    return _real_scandir(p)
-os.scandir = scandir  # type: ignore[assignment]
-_rl = os.listdir
-def listdir(p: Any = ".") -> Any:
-    if os.path.abspath(os.fsdecode(p)) == DENIED:
-        raise PermissionError(13, "Permission denied", os.fsdecode(p))
-    return _rl(p)
-os.listdir = listdir  # type: ignore[assignment]
+def _deny_listing(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Listing the denied dir itself fails too (``ls`` of a mode-000 dir)."""
+    def inner(p: Any = ".") -> Any:
+        if os.path.abspath(os.fsdecode(p)) == DENIED:
+            raise PermissionError(13, "Permission denied", os.fsdecode(p))
+        return fn(p)
+    return inner
+
+
+os.scandir = _deny_listing(os.scandir)  # type: ignore[assignment]
+os.listdir = _deny_listing(os.listdir)  # type: ignore[assignment]
 builtins.open = wrap(builtins.open)
 io.open = builtins.open

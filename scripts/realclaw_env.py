@@ -154,8 +154,10 @@ def native_audit(state_dir: Path, prefix: Path = PREFIX, timeout: float = 240,
     ``{"ok": false, "issues": [...]}``. ``env`` adds variables (e.g. for ``${VAR}`` / SecretRef values)."""
     full = {k: v for k, v in os.environ.items() if not k.startswith("OPENCLAW_")}
     full.update({"REALCLAW_PREFIX": str(prefix), **(env or {})})
+    # cwd outside /tmp: the audit runs in a mount namespace with a fresh /tmp, where a cwd below /tmp (a CI
+    # checkout there) would not exist and OpenClaw's snapshot helper fails to spawn (ENOENT)
     proc = subprocess.run(["bash", str(AUDIT_SH), "--prefix", str(prefix), str(state_dir)], capture_output=True,
-                          text=True, timeout=timeout, env=full)
+                          text=True, timeout=timeout, env=full, cwd=str(Path(prefix).resolve()))
     try:
         doc: dict[str, Any] = json.loads(proc.stdout)
     except ValueError as exc:

@@ -92,6 +92,9 @@ def test_builtin_policy_cites_guide_points() -> None:
     # may stand earlier in the first-match order
     assert len(ids) == len(set(ids)) and all(re.fullmatch(r"PG\d{3}", i) for i in ids)
     assert {f"PG{i:03d}" for i in range(1, 17)} <= set(ids)
+    # self-protection (PG100..PG119) comes before every other rule: first match wins
+    sp = [i for i, r in enumerate(ids) if r.startswith("PG1")]
+    assert sp == list(range(len(sp))) and len(sp) >= 8
 
 
 def test_detectors() -> None:

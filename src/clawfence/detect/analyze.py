@@ -17,6 +17,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from clawfence.detect import paths as P
+from clawfence.detect import selfprotect
 from clawfence.detect.calls import PathContext, Signal, ToolCall
 from clawfence.detect.classify import ShellAnalyzer, config_key_signal, host_signal
 from clawfence.detect.privacy import PERSONAL_KINDS, SECRET_KINDS, SecretHashes, scan_text
@@ -68,11 +69,15 @@ def analyze_call(call: ToolCall, policy: Policy, ctx: PathContext, hashes: Secre
             s = host_signal(url, settings, tool)
             if s:
                 out.append(s)
+            out.extend(selfprotect.url_signals(url, tool))
     if tool == "gateway":
         action = str(params.get("action", ""))
         if action in ("config.apply", "config.patch", "update.run", "config.set"):
             body = " ".join(str(params.get(k, "")) for k in ("raw", "patch", "path", "key", "value"))
             key = _str(params, "path", "key")
+            out.extend(selfprotect.config_key_signals([key] if key else [], f"gateway {action}"))
+            if not key and (selfprotect.PLUGIN_ID in body or re.search(r"timeoutMs|\$include|\"?plugins\"?\s*:", body)):
+                out.append(Signal("guard-config", f"gateway {action} touches plugin/hook settings"))
             if key:
                 out.append(config_key_signal(key, f"gateway {action}"))
             elif _AUTHISH_RE.search(body):
@@ -135,4 +140,5 @@ def _file_signals(call: ToolCall, ctx: PathContext) -> list[Signal]:
                 out.append(Signal("config-change", f"{tool} edits the OpenClaw config ({raw})"))
         else:
             out.append(Signal("protected-write", f"{tool} writes {cat} ({raw})"))
+    out.extend(selfprotect.file_signals(raws, write, tool, ctx, content))
     return out

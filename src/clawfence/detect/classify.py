@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from clawfence.detect import effects as E
 from clawfence.detect import paths as P
+from clawfence.detect import selfprotect
 from clawfence.detect.calls import PathContext, Signal
 from clawfence.detect.cmdrules import CommandRules
 from clawfence.detect.hosts import (
@@ -109,6 +110,8 @@ class ShellAnalyzer(CommandRules):
             if "sudo" in wrappers or "doas" in wrappers:
                 self.add("privilege", "runs with sudo/doas")
             if not argv:
+                for s in selfprotect.command_signals([], cmd.redirects, self.ctx):
+                    self.add(s.kind, s.detail)
                 continue
             name = base(argv[0])
             fam = interpreter_family(name)
@@ -225,6 +228,9 @@ class ShellAnalyzer(CommandRules):
                 self.ctx = replace(self.ctx, cwd=target)
         self._redirects(name, cmd)
         self._path_args(name, args)
+        for s in selfprotect.command_signals(argv, cmd.redirects, self.ctx,
+                                             code[1] if code is not None and code[0] == "interp" else None):
+            self.add(s.kind, s.detail)
 
     def _runs_file(self, name: str, argv: list[str], cmd: Cmd) -> None:
         for j, a in enumerate(argv[1:], 1):

@@ -10,12 +10,13 @@ of that approver's enrolled secret. Any deny vote denies; a request still pendin
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
 import time
 import uuid
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,14 @@ CREATE TABLE IF NOT EXISTS votes (
   ts REAL NOT NULL, totp_ok INTEGER NOT NULL, PRIMARY KEY (request_id, approver));
 CREATE TABLE IF NOT EXISTS approvers (name TEXT PRIMARY KEY, totp_secret TEXT NOT NULL, created REAL NOT NULL);
 """
+#: columns added after the first release (ALTER TABLE on open; old stores keep working)
+_MIGRATIONS = (
+    "ALTER TABLE requests ADD COLUMN call_json TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE votes ADD COLUMN reason TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE approvers ADD COLUMN last_step INTEGER NOT NULL DEFAULT 0",
+)
+#: an approved request lets its exact call through once within this many seconds of the decision
+APPROVAL_TTL_S = 600
 
 
 class ApprovalError(ValueError):
@@ -60,6 +69,9 @@ class ApprovalRequest:
     status: str
     approvers: tuple[str, ...]
     agent_id: str | None = None
+    session_key: str | None = None
+    #: the full call (tool, params) with secrets and personal data masked, for the console
+    call_json: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """JSON form for the CLI and HTTP API."""
@@ -70,9 +82,19 @@ class ApprovalRequest:
 
 
 def call_hash(call: ToolCall) -> str:
-    """sha256 of the tool name, canonical params and agent id: identifies "the same call" on retry."""
-    body = json.dumps([call.tool, call.params, call.agent_id], sort_keys=True, default=str)
+    """sha256 of the tool name, canonical params, agent id and session key: identifies "the same call" of the
+    same session on retry (an approval is bound to it)."""
+    body = json.dumps([call.tool, call.params, call.agent_id, call.session_key], sort_keys=True, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def redacted_call(call: ToolCall) -> str:
+    """The call as indented JSON ``{"tool", "params"}`` with secrets and personal data masked."""
+    text = json.dumps({"tool": call.tool, "params": call.params}, ensure_ascii=False, sort_keys=True, indent=1,
+                      default=str)
+    for d in reversed(scan_text(text)):
+        text = text[: d.start] + d.redacted + text[d.end :]
+    return redact_assignments(text)
 
 
 def summarize(call: ToolCall, limit: int = 400) -> str:
@@ -96,6 +118,9 @@ class ApprovalStore:
         with closing(self._db()) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            for m in _MIGRATIONS:
+                with suppress(sqlite3.OperationalError):  # column exists
+                    db.execute(m)
 
     def _db(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
@@ -109,21 +134,63 @@ class ApprovalStore:
         rid = uuid.uuid4().hex[:16]
         with closing(self._db()) as db:
             db.execute(
-                "INSERT INTO requests VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
+                "INSERT INTO requests (id,created,expires,rule_id,tool,summary,reason,needed,totp,status,decided,"
+                "agent_id,session_key,call_hash,consumed,call_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)",
                 (rid, now, now + max(decision.timeout_s, 1), decision.rule_id, call.tool, summarize(call),
                  decision.reason, max(decision.approvals_needed, 1), int(decision.totp), "pending", None,
-                 call.agent_id, call.session_key, call_hash(call)),
+                 call.agent_id, call.session_key, call_hash(call), redacted_call(call)),
             )
         return self.get(rid, now)
 
     def _row(self, db: sqlite3.Connection, rid: str) -> ApprovalRequest | None:
-        r = db.execute("SELECT id,created,expires,rule_id,tool,summary,reason,needed,totp,status,agent_id "
-                       "FROM requests WHERE id=?", (rid,)).fetchone()
+        r = db.execute("SELECT id,created,expires,rule_id,tool,summary,reason,needed,totp,status,agent_id,"
+                       "session_key,call_json FROM requests WHERE id=?", (rid,)).fetchone()
         if r is None:
             return None
         who = tuple(a for (a,) in db.execute(
             "SELECT approver FROM votes WHERE request_id=? AND vote='approve' ORDER BY ts", (rid,)))
-        return ApprovalRequest(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], who, r[10])
+        return ApprovalRequest(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], who, r[10],
+                               r[11], r[12] or "")
+
+    def votes(self, rid: str) -> list[dict[str, Any]]:
+        """Votes on ``rid``, oldest first: ``{approver, vote, ts, totp_ok, reason}``."""
+        with closing(self._db()) as db:
+            return [{"approver": a, "vote": v, "ts": t, "totp_ok": bool(k), "reason": r} for a, v, t, k, r in
+                    db.execute("SELECT approver,vote,ts,totp_ok,reason FROM votes WHERE request_id=? ORDER BY ts",
+                               (rid,))]
+
+    def approvers(self) -> list[str]:
+        """Enrolled approver names."""
+        with closing(self._db()) as db:
+            return [n for (n,) in db.execute("SELECT name FROM approvers ORDER BY name")]
+
+    def check_totp(self, approver: str, code: str, now: float | None = None) -> bool:
+        """Verify ``approver``'s TOTP ``code`` (±1 step) and burn its time step: the same code (or an older one)
+        is never accepted twice (RFC 6238 §5.2)."""
+        now = time.time() if now is None else now
+        with closing(self._db()) as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                r = db.execute("SELECT totp_secret,last_step FROM approvers WHERE name=?", (approver,)).fetchone()
+                if r is None:
+                    db.execute("ROLLBACK")
+                    return False
+                totp = pyotp.TOTP(r[0])
+                step = None
+                for off in (0, -1, 1):
+                    t = int(now) + off * totp.interval
+                    if hmac.compare_digest(totp.at(t), code.strip()):
+                        step = int(t // totp.interval)
+                        break
+                if step is None or step <= int(r[1]):
+                    db.execute("ROLLBACK")
+                    return False
+                db.execute("UPDATE approvers SET last_step=? WHERE name=?", (step, approver))
+                db.execute("COMMIT")
+                return True
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     def expire_due(self, now: float | None = None) -> int:
         """Mark pending requests past their deadline ``expired``; returns how many."""
@@ -154,7 +221,8 @@ class ApprovalStore:
         """Create (or replace) ``approver``'s TOTP secret; returns the otpauth:// provisioning URI."""
         secret = pyotp.random_base32()
         with closing(self._db()) as db:
-            db.execute("INSERT OR REPLACE INTO approvers VALUES (?,?,?)", (approver, secret, time.time()))
+            db.execute("INSERT OR REPLACE INTO approvers (name,totp_secret,created) VALUES (?,?,?)",
+                       (approver, secret, time.time()))
         return pyotp.TOTP(secret).provisioning_uri(name=approver, issuer_name="clawfence guard")
 
     def totp_secret(self, approver: str) -> str | None:
@@ -164,11 +232,13 @@ class ApprovalStore:
         return str(r[0]) if r else None
 
     def vote(self, rid: str, approver: str, approve: bool, totp_code: str | None = None,
-             now: float | None = None) -> ApprovalRequest:
+             now: float | None = None, reason: str = "", totp_verified: bool = False) -> ApprovalRequest:
         """Record ``approver``'s vote and return the updated request.
 
         Raises :class:`ApprovalError` if the request is unknown or no longer pending, ``approver`` already
         voted, or a TOTP code is given and wrong (or the rule needs TOTP and the approver is not enrolled).
+        ``totp_verified``: the approver proved a TOTP code when logging in to the console (counts as the factor);
+        ``reason`` is kept with the vote (history).
         """
         approver = approver.strip()
         if not approver:
@@ -185,8 +255,10 @@ class ApprovalStore:
                     raise ApprovalError(f"request {rid} is already {req.status}")
                 if db.execute("SELECT 1 FROM votes WHERE request_id=? AND approver=?", (rid, approver)).fetchone():
                     raise ApprovalError(f"{approver} has already voted on {rid}; approvers must be distinct")
-                totp_ok = False
-                if totp_code is not None:
+                totp_ok = totp_verified
+                if totp_verified:
+                    pass
+                elif totp_code is not None:
                     r = db.execute("SELECT totp_secret FROM approvers WHERE name=?", (approver,)).fetchone()
                     if r is None:
                         raise ApprovalError(f"{approver} has no TOTP enrolment (clawfence guard approvals enroll)")
@@ -197,8 +269,8 @@ class ApprovalStore:
                         "SELECT 1 FROM votes WHERE request_id=? AND totp_ok=1", (rid,)).fetchone() and (
                         len(req.approvers) + 1 >= req.needed):
                     raise ApprovalError(f"rule {req.rule_id} needs a TOTP code from at least one approver (--totp)")
-                db.execute("INSERT INTO votes VALUES (?,?,?,?,?)",
-                           (rid, approver, "approve" if approve else "deny", now, int(totp_ok)))
+                db.execute("INSERT INTO votes (request_id,approver,vote,ts,totp_ok,reason) VALUES (?,?,?,?,?,?)",
+                           (rid, approver, "approve" if approve else "deny", now, int(totp_ok), reason[:500]))
                 if not approve:
                     db.execute("UPDATE requests SET status='denied', decided=? WHERE id=?", (now, rid))
                 else:
@@ -221,7 +293,7 @@ class ApprovalStore:
         with closing(self._db()) as db:
             db.execute("BEGIN IMMEDIATE")
             r = db.execute("SELECT id FROM requests WHERE call_hash=? AND status='approved' AND consumed=0 "
-                           "ORDER BY decided LIMIT 1", (call_hash(call),)).fetchone()
+                           "AND decided>=? ORDER BY decided LIMIT 1", (call_hash(call), now - APPROVAL_TTL_S)).fetchone()
             if r is None:
                 db.execute("COMMIT")
                 return None

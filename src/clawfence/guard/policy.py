@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from clawfence.core.yamlpos import YamlError, load_with_lines
+from clawfence.detect import selfprotect
 from clawfence.detect.calls import Decision, PathContext, ToolCall
 from clawfence.detect.classify import Settings
 
@@ -34,7 +35,7 @@ SIGNAL_KINDS = frozenset(
         "reverse-shell", "persistence", "account-change", "system-change", "destructive-file", "high-impact",
         "exfil", "exfil-setup", "hide-tracks",
     ]
-)
+) | frozenset(selfprotect.KINDS)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -127,6 +128,14 @@ class RuleModel(_Strict):
     approvals: int = Field(default=1, ge=1, le=10)
     totp: bool = False
     timeout_s: int = Field(default=900, ge=1, le=86400)
+    # declaration fields (COMMON.md "Declaring rules"); optional so that user policies stay short
+    title: str | None = None
+    title_zh: str | None = None
+    severity: Literal["critical", "high", "medium", "low", "info"] | None = None
+    remediation: str | None = None
+    remediation_zh: str | None = None
+    references: list[str] = Field(default_factory=list)
+    examples: dict[Literal["fire", "ok"], list[Any]] | None = None
 
     @field_validator("signals")
     @classmethod

@@ -10,8 +10,22 @@ Endpoints (JSON unless noted):
   a decision that cannot be logged durably is answered HTTP 500, which the plugin treats as a block.
 * ``GET /v1/approvals/<id>?wait=SECONDS`` -> the approval request (long-polls up to ``wait`` <= 600 s).
 
-Binds 127.0.0.1 only (guide E3.2; the standards of the project). The token is generated once and stored
-0600 at ``$CLAWFENCE_HOME/guard/token``; compared in constant time.
+Two listeners share one handler (:func:`make_unix_server`, :func:`make_server`):
+
+* a Unix socket in the service home (``guard.sock``; the directory is the service user's, the socket is
+  reachable by the gateway's group). The caller is identified with ``SO_PEERCRED``; decide requests are accepted
+  from the gateway's users (:class:`clawfence.guard.trust.CallerRules`), no token needed;
+* the loopback TCP listener (127.0.0.1 only, bearer token) kept for compatibility, with the same rules: the
+  client's uid is looked up in ``/proc/net/tcp`` where possible.
+
+No approval action exists on either listener: approving is done by people in the console
+(:mod:`clawfence.guard.console`) or by root/the service user with the CLI.
+
+Every decision answer is signed (Ed25519, :mod:`clawfence.guard.trust`) over the plugin's nonce
+(``X-Clawfence-Nonce``), the SHA-256 of the request body and the decision; the plugin refuses unsigned answers.
+Bodies are parsed with a nesting limit (:func:`clawfence.core.safeio.loads_json`, 200): a 5,000-deep JSON body
+is answered 400. Listen backlog 256 and a thread per connection: bursts of 64+ concurrent clients are queued,
+not dropped.
 """
 
 from __future__ import annotations
@@ -20,6 +34,8 @@ import hmac
 import json
 import os
 import secrets
+import socket
+import socketserver
 import threading
 import time
 from collections import Counter
@@ -29,15 +45,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from clawfence.core.atomic import atomic_write_text
 from clawfence.core.paths import clawfence_home
+from clawfence.core.safeio import InputError, loads_json
 from clawfence.detect.calls import CallError, PathContext, ToolCall
 from clawfence.detect.privacy import SecretHashes
 from clawfence.guard.approvals import ApprovalError, ApprovalStore
 from clawfence.guard.decisionlog import DecisionLog
 from clawfence.guard.policy import Policy, decide
+from clawfence.guard.trust import CallerRules, Peer, body_hash, peer_cred, sign, tcp_peer_uid
 
 MAX_BODY = 1 << 20
+BACKLOG = 256
+_NONCE_OK = frozenset("0123456789abcdefABCDEF-_")
 _BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 1.0)
 
 
@@ -121,6 +143,10 @@ class GuardService:
     #: wait for their batch's fsync (group commit), allow decisions are written by the same writer thread
     #: without waiting (see :mod:`clawfence.guard.decisionlog`; drained by close()).
     log_mode: str = "async-allow"
+    #: Ed25519 key that signs every decision answer (None: unsigned, for offline tests only)
+    signer: Ed25519PrivateKey | None = None
+    #: who may ask for decisions (the gateway's users) and who may never approve
+    callers: CallerRules = field(default_factory=CallerRules)
     _dlog: DecisionLog | None = None
 
     def __post_init__(self) -> None:
@@ -181,13 +207,43 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def peer(self) -> Peer | None:
+        """The client: SO_PEERCRED on the Unix socket, /proc/net/tcp owner on loopback TCP (pid unknown)."""
+        conn = self.connection
+        if conn.family == socket.AF_UNIX:
+            try:
+                return peer_cred(conn)
+            except OSError:
+                return None
+        try:
+            uid = tcp_peer_uid(conn.getpeername()[:2], conn.getsockname()[:2])
+        except OSError:
+            return None
+        return None if uid is None else Peer(None, uid, -1)
+
     def _authed(self) -> bool:
-        h = self.headers.get("Authorization", "")
-        ok = h.startswith("Bearer ") and hmac.compare_digest(h[7:].strip().encode(), self.svc.token.encode())
+        unix = self.connection.family == socket.AF_UNIX
+        peer = self.peer()
+        if unix:
+            ok = peer is not None and self.svc.callers.may_decide(peer)
+        else:
+            h = self.headers.get("Authorization", "")
+            ok = h.startswith("Bearer ") and hmac.compare_digest(h[7:].strip().encode(), self.svc.token.encode())
+            if ok and peer is not None and self.svc.callers.gateway_uids:
+                ok = self.svc.callers.may_decide(peer)
         if not ok:
             self.svc.metrics.errors["unauthorized"] += 1
             self._send(401, {"error": "unauthorized"})
         return ok
+
+    def _signed(self, out: dict[str, Any], body: bytes) -> dict[str, Any]:
+        """Add ``nonce`` and ``sig`` (Ed25519 over nonce, body hash and decision) when the service has a key."""
+        nonce = self.headers.get("X-Clawfence-Nonce", "")
+        if self.svc.signer is None:
+            return out
+        if not (16 <= len(nonce) <= 128) or not set(nonce) <= _NONCE_OK:
+            return dict(out, sig=None, error="missing or malformed X-Clawfence-Nonce")
+        return dict(out, nonce=nonce, sig=sign(self.svc.signer, nonce, body_hash(body), out))
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
@@ -207,9 +263,12 @@ class _Handler(BaseHTTPRequestHandler):
                 wait = min(float(parse_qs(url.query).get("wait", ["0"])[0]), 600.0)
                 req = self.svc.store.wait(rid, wait) if wait > 0 else self.svc.store.get(rid)
             except (ApprovalError, ValueError) as exc:
-                self._send(404, {"error": str(exc)})
+                self._send(404, {"error": str(exc)[:200]})
                 return
-            self._send(200, req.to_json())
+            doc = req.to_json()
+            # the plugin verifies the status the same way as a decision (request hash = hash of the path)
+            doc.update(decision=None, approval_id=req.id)
+            self._send(200, self._signed(doc, url.path.encode()))
         else:
             self._send(404, {"error": "not found"})
 
@@ -227,17 +286,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.svc.metrics.errors["bad_length"] += 1
             self._send(413, {"error": "body too large or no Content-Length"})
             return
+        body = self.rfile.read(n)
         try:
-            doc = json.loads(self.rfile.read(n) or b"null")
+            doc = loads_json(body.decode("utf-8") or "null", what="request body")
             out = self.svc.handle_decide(doc)
-        except (ValueError, CallError) as exc:
+        except (InputError, ValueError, CallError, RecursionError) as exc:
             self.svc.metrics.errors["bad_request"] += 1
             self._send(400, {"error": str(exc)[:200]})
             return
         except OSError:  # the decision could not be logged durably: the plugin fails closed on 5xx
             self._send(500, {"error": "action log write failed"})
             return
-        self._send(200, out)
+        self._send(200, self._signed(out, body))
 
 
 def make_server(svc: GuardService, port: int = 18795, host: str = "127.0.0.1") -> ThreadingHTTPServer:
@@ -245,6 +305,41 @@ def make_server(svc: GuardService, port: int = 18795, host: str = "127.0.0.1") -
     if host not in ("127.0.0.1", "localhost"):
         raise ValueError(f"refusing to bind {host}: the guard service listens on loopback only")
     handler = type("GuardHandler", (_Handler,), {"svc": svc})
-    srv = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    srv = _TCPServer(("127.0.0.1", port), handler)
     srv.daemon_threads = True
+    return srv
+
+
+class _TCPServer(ThreadingHTTPServer):
+    request_queue_size = BACKLOG
+
+
+class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    request_queue_size = BACKLOG
+    daemon_threads = True
+
+    def get_request(self) -> tuple[Any, Any]:
+        conn, _ = self.socket.accept()
+        return conn, ("unix", 0)  # BaseHTTPRequestHandler wants a (host, port) client address
+
+
+def make_unix_server(svc: GuardService, path: Path, mode: int = 0o660, group: int | None = None
+                     ) -> socketserver.UnixStreamServer:
+    """A ready Unix-socket server at ``path`` (a stale socket is replaced; ``mode`` and ``group`` set so that
+    the gateway's group can connect). The directory must not be writable by the agent's user (the service
+    home): otherwise the agent could replace the socket with its own."""
+    handler = type("GuardUnixHandler", (_Handler,), {"svc": svc})
+    try:
+        if path.is_socket():
+            path.unlink()
+    except OSError:
+        pass
+    old = os.umask(0o177)
+    try:
+        srv = _UnixHTTPServer(str(path), handler)
+    finally:
+        os.umask(old)
+    if group is not None:
+        os.chown(path, -1, group)
+    os.chmod(path, mode)
     return srv

@@ -22,9 +22,11 @@ def _call(e: Any) -> ToolCall:
 def _examples() -> list[tuple[str, str, Any]]:
     out = []
     for r in builtin_policy().rules:
-        ex = r.model.examples or {}
-        for kind in ("fire", "ok"):
-            for e in ex.get(kind, []):
+        ex = r.model.examples
+        if ex is None:
+            continue
+        for kind, items in (("fire", ex.fire), ("ok", ex.ok)):
+            for e in items:
                 out.append((r.model.id, kind, e))
     return out
 

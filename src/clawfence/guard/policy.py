@@ -130,12 +130,7 @@ class RuleModel(_Strict):
     timeout_s: int = Field(default=900, ge=1, le=86400)
     # declaration fields (COMMON.md "Declaring rules"); optional so that user policies stay short
     title: str | None = None
-    title_zh: str | None = None
     severity: Literal["critical", "high", "medium", "low", "info"] | None = None
-    remediation: str | None = None
-    remediation_zh: str | None = None
-    references: list[str] = Field(default_factory=list)
-    examples: dict[Literal["fire", "ok"], list[Any]] | None = None
 
     @field_validator("signals")
     @classmethod

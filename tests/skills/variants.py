@@ -113,7 +113,7 @@ def t_split(files: Files) -> Files | None:
         lang = _ext(rel)
         text = files[rel]
         if lang in STR_RX:
-            new = STR_RX[lang].sub(lambda m: _split_literal(lang, m.group(1)), text)
+            new = STR_RX[lang].sub(lambda m, lg=lang: _split_literal(lg, m.group(1)), text)
         else:  # shell: break words inside URLs and paths with adjacent empty quotes
             new = re.sub(r"(https?://[^\s\"'|;)]{4})", lambda m: m.group(1)[:6] + "''" + m.group(1)[6:], text)
             new = re.sub(r"(~/\.\w{2})", lambda m: m.group(1)[:3] + '""' + m.group(1)[3:], new)

@@ -46,6 +46,8 @@ class Rule(BaseModel):
     dampen: bool = False
     patterns: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    examples: dict[Literal["fire", "ok"], list[dict[str, str]]] | None = None
+    decisive: bool = False  # a hit at confidence >= 0.8 proves intent on its own (verdict.py)
 
     @field_validator("id")
     @classmethod

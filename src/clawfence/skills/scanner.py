@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clawfence.core.redact import redact, redact_assignments
-from clawfence.skills import decode, deps, ioc, jsflow, logic, pyflow, shflow
+from clawfence.skills import behaviour, decode, deps, ioc, jsflow, logic, pyflow, shflow
 from clawfence.skills.result import ScanFinding, SkillFile, SkillResult
 from clawfence.skills.rules import Rule, RuleSet, load_rules
 from clawfence.skills.sensitive import AGENT_SECRETS, FIELD_EXTRACT, PIPE_TO_SHELL, CodeHit
@@ -250,10 +250,15 @@ def scan_loaded(loaded: Loaded, path: str, folder: str, rules: RuleSet | None = 
         ctx.add("SC602", "SKILL.md", 0, f"slug {folder!r} - {slug.context[:80]}")
     for h in logic.mismatch(name, desc, caps) + logic.impersonation(folder, name, desc):
         ctx.add(h.rule, "SKILL.md", h.line, h.evidence)
+    texts = behaviour.iter_texts((f.rel, f.data) for f in loaded.files if f.data and not f.data.startswith(BIN_MAGIC))
+    for bh in behaviour.analyse(texts, desc, f"{name} {folder}"):
+        ctx.add(bh.rule, bh.rel, bh.line, bh.evidence, 0.55 if bh.note in behaviour.WEAK_NOTES else 1.0, bh.note)
+    for bh in behaviour.skill_level(texts, folder, name, desc, {f.rule for f in ctx.findings}):
+        ctx.add(bh.rule, bh.rel, bh.line, bh.evidence, 1.0, bh.note)
     findings = sorted(ctx.findings, key=lambda f: (-_rank(f.severity), f.path, f.line, f.rule))
     total = score(findings)
     caps_out = sorted({f.capability for f in findings if f.confidence >= 0.5})
-    return SkillResult(path, name, verdict(total), round(total, 1), findings, caps_out, files, desc[:300])
+    return SkillResult(path, name, verdict(total, findings), round(total, 1), findings, caps_out, files, desc[:300])
 
 
 def _rank(sev: str) -> int:

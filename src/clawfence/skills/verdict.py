@@ -69,10 +69,44 @@ def score(findings: list[ScanFinding]) -> float:
     return total + COMBO_BONUS * len(combos(findings))
 
 
-def verdict(total: float) -> str:
-    """malicious | suspicious | benign."""
-    if total >= MALICIOUS:
+BEHAVIOUR = frozenset(f"SC{n}" for n in range(910, 930))
+STRONG = 0.6
+
+
+def _decisive_rules() -> frozenset[str]:
+    from clawfence.skills.rules import load_rules
+
+    return frozenset(r.id for r in load_rules().rules if r.decisive)
+
+
+def decisive(findings: list[ScanFinding]) -> list[ScanFinding]:
+    """Findings that make a skill malicious on their own: a dangerous technique of the behaviour model
+    (SC910-SC929, :mod:`clawfence.skills.behaviour`) or a high-confidence indicator match (SC601), at confidence
+    >= :data:`STRONG` (documentation folders and quoted examples are damped below it); or a hit at >= 0.8 of a rule
+    declared ``decisive: true`` in rules.yaml (effect-level analysers: encoded payload run, fetched code run,
+    clipboard address swap, agent told to collect and send secrets)."""
+    dec = _decisive_rules()
+    return [f for f in findings if (f.confidence >= STRONG and f.severity == "critical"
+                                    and (f.rule in BEHAVIOUR or f.rule == "SC601"))
+            or (f.rule in dec and f.confidence >= 0.8)]
+
+
+def verdict(total: float, findings: list[ScanFinding] | None = None) -> str:
+    """malicious | suspicious | benign.
+
+    With ``findings`` (the scanner always passes them): malicious needs a :func:`decisive` finding, or a score of
+    at least :data:`MALICIOUS` built from two distinct high/critical capabilities; a sum of medium hints never makes
+    a skill malicious. Suspicious needs the score *and* one high/critical finding at confidence >= 0.5.
+    Without ``findings`` the score thresholds alone apply (old callers)."""
+    if findings is None:
+        return "malicious" if total >= MALICIOUS else "suspicious" if total >= SUSPICIOUS else "benign"
+    if decisive(findings):
         return "malicious"
-    if total >= SUSPICIOUS:
+    strong = [f for f in findings if f.severity in ("critical", "high") and f.confidence >= STRONG]
+    caps = {f.capability for f in strong}
+    crit = [f for f in strong if f.severity == "critical" and f.confidence >= 0.75]
+    if (total >= MALICIOUS + 3 and len(caps) >= 2) or (crit and len(caps) >= 2 and total >= MALICIOUS):
+        return "malicious"
+    if total >= SUSPICIOUS and any(f.severity in ("critical", "high") and f.confidence >= 0.5 for f in findings):
         return "suspicious"
     return "benign"

@@ -517,6 +517,16 @@ def _line_of(text: str, q: str) -> int:
     return text.count("\n", 0, where[at]) + 1 if at >= 0 else 0
 
 
+def _scrub(mv: ModelVerdict, api_key: str | None) -> ModelVerdict:
+    """The answer with secrets (and the API key, should the endpoint echo it) redacted from every string, before
+    it is cached, compared or shown."""
+    def clean(s: str) -> str:
+        return redact_secrets(redact_in_text(s, [api_key or ""]))
+
+    ev = [_Evidence(file=clean(e.file), quote=clean(e.quote)) for e in mv.evidence]
+    return mv.model_copy(update={"techniques": [clean(t) for t in mv.techniques], "evidence": ev})
+
+
 # --- cache -----------------------------------------------------------------------------------------------------
 
 
@@ -575,7 +585,7 @@ def review_skill(
         try:
             api_key = cfg.api_key()
             content = _post(cfg, messages, api_key, client)
-            mv = parse_answer(content)
+            mv = _scrub(parse_answer(content), api_key)
         except (_Failed, ValueError, LlmConfigError) as exc:
             note = exc.reason if isinstance(exc, _Failed) else str(exc)
             return replace(base, note=redact_in_text(f"not analysed by model: {note}", [api_key or ""])[:300])

@@ -67,6 +67,7 @@ RAISE_CONFIDENCE = 0.5
 INSTRUCTION_EXT = (".md", ".markdown", ".mdx", ".txt", ".rst")
 MANIFESTS = frozenset({"skill.json", "_meta.json", "package.json", "manifest.json", "openclaw.plugin.json", "clawhub.json"})
 ROOT_CONFIG_EXT = (".yaml", ".yml", ".toml")
+SKILL_MD = frozenset({"skill.md", "skills.md"})
 
 
 class LlmConfigError(UsageError):
@@ -355,7 +356,7 @@ def _safe_name(rel: str) -> str:
 def select_files(files: Mapping[str, str], cfg: LlmConfig) -> tuple[list[tuple[str, str]], list[str]]:
     """The (path, redacted and cut text) pairs sent, SKILL.md (any casing, root) first, and the paths cut or
     omitted by :attr:`LlmConfig.max_file_chars` / :attr:`LlmConfig.max_total_chars`."""
-    names = sorted((r for r in files if is_instruction_file(r)), key=lambda r: (r.lower() != "skill.md", r.count("/"), r))
+    names = sorted((r for r in files if is_instruction_file(r)), key=lambda r: (r.lower() not in SKILL_MD, r.count("/"), r))
     sent: list[tuple[str, str]] = []
     cut: list[str] = []
     budget = cfg.max_total_chars
@@ -412,6 +413,7 @@ def _post_once(client: httpx.Client, cfg: LlmConfig, messages: list[dict[str, st
         "max_tokens": 1200,
         "response_format": {"type": "json_object"},
     }
+    deadline = time.monotonic() + cfg.timeout  # whole-answer bound: a trickling endpoint cannot hold the scan
     try:
         with client.stream("POST", f"{cfg.base_url}/chat/completions", json=body, headers=headers) as resp:
             if resp.status_code == 429 or resp.status_code >= 500:
@@ -423,6 +425,8 @@ def _post_once(client: httpx.Client, cfg: LlmConfig, messages: list[dict[str, st
                 buf += chunk
                 if len(buf) > MAX_RESPONSE_BYTES:
                     raise _Failed(f"model answer larger than {MAX_RESPONSE_BYTES} bytes", False)
+                if time.monotonic() > deadline:
+                    raise _Failed(f"timed out after {cfg.timeout:g}s", True)
     except httpx.TimeoutException as exc:
         raise _Failed(f"timed out after {cfg.timeout:g}s", True) from exc
     except httpx.TransportError as exc:
@@ -639,7 +643,11 @@ def instruction_texts(path: Path) -> dict[str, str]:
     from clawfence.skills.source import is_archive, load_archive, load_dir
 
     loaded = load_archive(path) if path.is_file() and is_archive(path) else load_dir(path)
-    return {f.rel: f.data.decode("utf-8", "replace") for f in loaded.files if f.data and is_instruction_file(f.rel)}
+    return {
+        f.rel: f.data.decode("utf-8", "replace")
+        for f in loaded.files
+        if f.data and is_instruction_file(f.rel) and b"\x00" not in f.data[:4096]
+    }
 
 
 def cli_config(config_file: Path | None) -> LlmConfig:

@@ -448,9 +448,12 @@ def test_size_caps_truncate_with_marker(stub: Stub, tmp_path: Path) -> None:
     rev = llm.review_skill(files, cfg(stub, tmp_path, max_file_chars=5000, max_total_chars=11000))
     assert rev is not None and rev.status == "ok"
     user = stub.requests[0].body["messages"][1]["content"]
-    assert "[… clawfence truncated" in user and "[file omitted: size budget" in user
+    assert "[… clawfence truncated" in user and "omitted 1 more instruction file(s) over the size budget: c.md]" in user
     assert set(rev.truncated) == {"SKILL.md", "a.md", "b.md", "c.md"}  # c.md: omitted, budget spent
-    assert rev.sent_chars <= 11000 + 300
+    assert 'path="c.md"' not in user
+    tag = user.split("<<<FILE ", 1)[1].split(" ", 1)[0]
+    files_part = user[user.index(f'<<<FILE {tag} path="SKILL.md">'):]
+    assert rev.sent_chars <= 11000 and len(files_part.split("[clawfence omitted")[0]) <= 11000
     assert user.index('path="SKILL.md"') < user.index('path="a.md"')
 
 

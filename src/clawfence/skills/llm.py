@@ -68,6 +68,7 @@ INSTRUCTION_EXT = (".md", ".markdown", ".mdx", ".txt", ".rst")
 MANIFESTS = frozenset({"skill.json", "_meta.json", "package.json", "manifest.json", "openclaw.plugin.json", "clawhub.json"})
 ROOT_CONFIG_EXT = (".yaml", ".yml", ".toml")
 SKILL_MD = frozenset({"skill.md", "skills.md"})
+MARKER_CHARS = 40  # one <<<FILE/END tag> marker line, without the path
 
 
 class LlmConfigError(UsageError):
@@ -345,7 +346,8 @@ def redact_secrets(text: str) -> str:
 def _cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
-    head, tail = limit * 2 // 3, limit // 3
+    room = max(limit - 60, 0)  # the marker line fits inside the limit
+    head, tail = room * 2 // 3, room // 3
     return f"{text[:head]}\n[… clawfence truncated {len(text) - head - tail} chars …]\n{text[len(text) - tail:]}"
 
 
@@ -354,32 +356,40 @@ def _safe_name(rel: str) -> str:
 
 
 def select_files(files: Mapping[str, str], cfg: LlmConfig) -> tuple[list[tuple[str, str]], list[str]]:
-    """The (path, redacted and cut text) pairs sent, SKILL.md (any casing, root) first, and the paths cut or
-    omitted by :attr:`LlmConfig.max_file_chars` / :attr:`LlmConfig.max_total_chars`."""
+    """The (path, redacted and cut text) pairs sent, SKILL.md/skills.md (any casing) first, then by depth and
+    name; and the paths cut or omitted by :attr:`LlmConfig.max_file_chars` / :attr:`LlmConfig.max_total_chars`
+    (an omitted path is in the second list but not in the first). The budget counts the file markers too.
+    Secrets are redacted before cutting, so a cut never leaves half a secret."""
     names = sorted((r for r in files if is_instruction_file(r)), key=lambda r: (r.lower() not in SKILL_MD, r.count("/"), r))
     sent: list[tuple[str, str]] = []
     cut: list[str] = []
     budget = cfg.max_total_chars
     for rel in names:
-        text = redact_secrets(files[rel])
-        if budget <= 200:
-            sent.append((rel, f"[file omitted: size budget of {cfg.max_total_chars} chars spent]"))
+        overhead = 2 * MARKER_CHARS + len(_safe_name(rel))
+        if budget - overhead < 200:
             cut.append(rel)
             continue
-        short = _cut(text, min(cfg.max_file_chars, budget))
+        text = redact_secrets(files[rel])
+        short = _cut(text, min(cfg.max_file_chars, budget - overhead))
         if short != text:
             cut.append(rel)
         sent.append((rel, short))
-        budget -= len(short)
+        budget -= len(short) + overhead
     return sent, cut
 
 
-def build_messages(name: str, sent: list[tuple[str, str]], prompt: Prompt | None = None) -> list[dict[str, str]]:
-    """Chat messages for ``sent`` files. File markers carry a tag derived from the content's sha256, so the skill
-    cannot forge a closing marker without knowing the hash of itself."""
+def build_messages(
+    name: str, sent: list[tuple[str, str]], prompt: Prompt | None = None, omitted: list[str] | None = None
+) -> list[dict[str, str]]:
+    """Chat messages for ``sent`` files (and one line naming up to 1,000 chars of ``omitted`` paths). File
+    markers carry a tag derived from the content's sha256, so the skill cannot forge a closing marker without
+    knowing the hash of itself."""
     p = prompt or load_prompt()
     tag = hashlib.sha256(json.dumps(sent, ensure_ascii=False).encode()).hexdigest()[:16]
     body = "\n".join(f'<<<FILE {tag} path="{_safe_name(rel)}">\n{text}\n<<<END {tag}>' for rel, text in sent)
+    if omitted:
+        body += f"\n[clawfence omitted {len(omitted)} more instruction file(s) over the size budget: "
+        body += ", ".join(_safe_name(r) for r in omitted)[:1000] + "]"
     user = p.user.replace("{name}", _safe_name(name)).replace("{tag}", tag).replace("{files}", body)
     return [{"role": "system", "content": p.system}, {"role": "user", "content": user}]
 
@@ -578,7 +588,8 @@ def review_skill(
     sent, cut = select_files(files, cfg)
     if not sent:
         return None
-    messages = build_messages(name, sent, prompt)
+    sent_names = {r for r, _ in sent}
+    messages = build_messages(name, sent, prompt, [r for r in cut if r not in sent_names])
     size = sum(len(t) for _, t in sent)
     base = LlmReview("not-analysed", cfg.model, prompt.version, sent_chars=size, truncated=tuple(cut))
     key = cache_key(prompt.version, cfg.model, messages)

@@ -339,6 +339,20 @@ def test_oversized_answer_refused(stub: Stub, tmp_path: Path) -> None:
     assert rev is not None and rev.status == "not-analysed" and "larger than" in rev.note and len(stub.requests) == 1
 
 
+def test_dead_endpoint_stops_after_three_failures(stub: Stub, tmp_path: Path) -> None:
+    stub.status(503)
+    results = []
+    for i in range(6):
+        d = tmp_path / f"s{i}"
+        d.mkdir()
+        (d / "SKILL.md").write_text(SKILL_MD + f"\nskill {i}\n")
+        results.append(SkillResult(str(d), f"s{i}", "benign", 0.0))
+    out = llm.review_results(results, cfg(stub, tmp_path))
+    assert len(stub.requests) == llm.GIVE_UP_AFTER
+    assert all(r.verdict == "benign" and r.findings[0].evidence.startswith("not analysed by model") for r in out)
+    assert "skipped after 3 failed requests" in out[-1].findings[0].evidence
+
+
 def test_unreachable_endpoint(tmp_path: Path) -> None:
     import socket
 

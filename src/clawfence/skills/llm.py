@@ -68,6 +68,7 @@ INSTRUCTION_EXT = (".md", ".markdown", ".mdx", ".txt", ".rst")
 MANIFESTS = frozenset({"skill.json", "_meta.json", "package.json", "manifest.json", "openclaw.plugin.json", "clawhub.json"})
 ROOT_CONFIG_EXT = (".yaml", ".yml", ".toml")
 SKILL_MD = frozenset({"skill.md", "skills.md"})
+GIVE_UP_AFTER = 3
 MARKER_CHARS = 40  # one <<<FILE/END tag> marker line, without the path
 
 
@@ -276,7 +277,7 @@ class LlmReview:
     """Outcome of one review. ``status`` ``ok`` (the model answered validly) or ``not-analysed`` (``note`` says
     why: timeout, HTTP status, malformed answer...). ``evidence`` holds only verified quotes; ``dropped`` counts
     quotes not found in the files. ``sent_chars`` is the size of the file payload; ``truncated`` the files cut or
-    omitted by the size caps."""
+    omitted by the size caps. ``transient``: the failure was a timeout, unreachable endpoint, 429 or 5xx."""
 
     status: Literal["ok", "not-analysed"]
     model: str
@@ -290,6 +291,7 @@ class LlmReview:
     cached: bool = False
     sent_chars: int = 0
     truncated: tuple[str, ...] = ()
+    transient: bool = False
 
     def raises_to_suspicious(self) -> bool:
         """True when this review may lift a benign verdict: a malicious/suspicious answer with confidence >=
@@ -441,6 +443,8 @@ def _post_once(client: httpx.Client, cfg: LlmConfig, messages: list[dict[str, st
         raise _Failed(f"timed out after {cfg.timeout:g}s", True) from exc
     except httpx.TransportError as exc:
         raise _Failed(f"cannot reach the model endpoint ({type(exc).__name__})", True) from exc
+    except httpx.HTTPError as exc:
+        raise _Failed(f"bad exchange with the model endpoint ({type(exc).__name__})", False) from exc
     try:
         comp = _Completion.model_validate_json(bytes(buf))
     except ValidationError as exc:
@@ -603,7 +607,9 @@ def review_skill(
             mv = _scrub(parse_answer(content), api_key)
         except (_Failed, ValueError, LlmConfigError) as exc:
             note = exc.reason if isinstance(exc, _Failed) else str(exc)
-            return replace(base, note=redact_in_text(f"not analysed by model: {note}", [api_key or ""])[:300])
+            transient = isinstance(exc, _Failed) and exc.retry
+            note = redact_in_text(f"not analysed by model: {note}", [api_key or ""])[:300]
+            return replace(base, note=note, transient=transient)
         _cache_put(cfg, key, mv)
     evidence, dropped = verify_evidence(mv, sent)
     return replace(
@@ -671,18 +677,28 @@ def cli_config(config_file: Path | None) -> LlmConfig:
 
 def review_results(results: list[SkillResult], cfg: LlmConfig) -> list[SkillResult]:
     """Run :func:`review_skill` on every scanned skill and :func:`apply_review` its answer. A skill that can no
-    longer be read gets a "not analysed by model" note. One HTTP connection is reused."""
+    longer be read gets a "not analysed by model" note. One HTTP connection is reused. After
+    :data:`GIVE_UP_AFTER` transient failures in a row (endpoint down or overloaded) the remaining skills are not
+    sent and each gets a note saying so, so a dead endpoint cannot stretch a scan to hours."""
     from clawfence.skills.source import SourceError
 
+    version = load_prompt().version
     host = urlsplit(cfg.base_url).hostname or ""
     out: list[SkillResult] = []
+    streak = 0
     with httpx.Client(timeout=cfg.timeout, follow_redirects=False, trust_env=not _is_loopback(host)) as client:
         for r in results:
+            if streak >= GIVE_UP_AFTER:
+                note = f"not analysed by model: skipped after {streak} failed requests in a row"
+                out.append(apply_review(r, LlmReview("not-analysed", cfg.model, version, note=note)))
+                continue
             try:
                 files = instruction_texts(Path(r.path))
             except (SourceError, OSError) as exc:
-                note = LlmReview("not-analysed", cfg.model, load_prompt().version, note=f"not analysed by model: {exc}"[:300])
-                out.append(apply_review(r, note))
+                note = f"not analysed by model: {exc}"[:300]
+                out.append(apply_review(r, LlmReview("not-analysed", cfg.model, version, note=note)))
                 continue
-            out.append(apply_review(r, review_skill(files, cfg, r.name, client)))
+            review = review_skill(files, cfg, r.name, client)
+            streak = streak + 1 if review is not None and review.transient else 0
+            out.append(apply_review(r, review))
     return out

@@ -182,6 +182,11 @@ def test_cli_llm_raises_benign_to_suspicious(stub: Stub, skill: Path, home: Path
     assert doc["skills"][0]["verdict"] == "suspicious"
     (f,) = sc900(doc)
     assert f["severity"] == "low" and f["path"] == "SKILL.md" and f["line"] == 7 and QUOTE in f["evidence"]
+    for fmt in ("sarif", "html", "text"):  # every renderer knows SC900 (served from the cache, no new request)
+        r = runner.invoke(app, ["skills", "scan", str(skill), "--llm-config", str(config_file(stub, tmp_path)), "-f", fmt,
+                                "--lang", "zh" if fmt == "text" else "en"])
+        assert code(r) == 0 and "SC900" in r.stdout, r.output
+    assert len(stub.requests) == 1
 
 
 def test_cli_llm_from_env_and_model_cannot_make_malicious(

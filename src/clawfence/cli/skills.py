@@ -91,6 +91,8 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str, typer.Option("--lang", help="en|zh")] = "en",
         fail_on: Annotated[str, typer.Option("--fail-on", help="critical|high|medium|low|info|none")] = "high",
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="text: show low-confidence hints")] = False,
+        llm: Annotated[bool, typer.Option("--llm", help="also ask the model set by CLAWFENCE_LLM_*")] = False,
+        llm_config: Annotated[Path | None, typer.Option("--llm-config", help="model review config (TOML/JSON)")] = None,
     ) -> None:
         """Scan skills statically; verdict malicious|suspicious|benign with findings (file, line, evidence)."""
         check_lang(lang)
@@ -104,6 +106,9 @@ def register(app: typer.Typer) -> None:
             sd, cfg, home = _state(state_dir)
             roots = [p for _, p in skill_roots(sd, _config(cfg), home)]
             results += _scan_paths(roots)
+        if llm or llm_config:  # optional model-assisted pass (SC900): may raise benign -> suspicious, never lower
+            from clawfence.skills import llm as llm_pass
+            results = llm_pass.review_results(results, llm_pass.cli_config(llm_config))
         emit(_render(results, fmt, lang, verbose), output)
         raise typer.Exit(scan_exit(results, fail_on))
 

@@ -15,6 +15,7 @@ from clawfence.audit.checks import (
     integrity,
     models,
     monitoring,
+    native_parity,
     probes,
     runtime,
     sandbox,
@@ -28,7 +29,7 @@ from clawfence.audit.registry import Check, collect
 from clawfence.core.guide import load as load_guide
 
 MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
-           monitoring, updates, models, skills, integrity, probes, runtime)
+           monitoring, updates, models, skills, integrity, probes, runtime, native_parity)
 
 
 @lru_cache(maxsize=1)

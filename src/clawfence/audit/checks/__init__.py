@@ -15,7 +15,7 @@ from clawfence.audit.checks import (
     integrity,
     models,
     monitoring,
-    native_parity,
+    native_audit,
     probes,
     runtime,
     sandbox,
@@ -23,13 +23,15 @@ from clawfence.audit.checks import (
     skills,
     tools,
     tools_reach,
+    trusted_proxy,
     updates,
 )
 from clawfence.audit.registry import Check, collect
 from clawfence.core.guide import load as load_guide
 
 MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
-           monitoring, updates, models, skills, integrity, probes, runtime, native_parity)
+           monitoring, updates, models, skills, integrity, probes, runtime, trusted_proxy,
+           native_audit)
 
 
 @lru_cache(maxsize=1)

@@ -1,10 +1,6 @@
-"""Checks that close gaps found by extracting every ``openclaw security audit`` checkId from the 2026.9.6 dist
-(``scripts/parity.py --catalogue``, docs/parity.md "Native checkId catalogue").
-
-* GW018 — ``gateway.auth.trustedProxy.deviceAutoApprove`` (native ``gateway.trusted_proxy_device_auto_approve``,
-  ``gateway.trusted_proxy_device_auto_approve_admin``; dist ``audit-*.mjs`` "collectGatewayConfigFindings").
-* LG006 — ``security.audit.suppressions`` (native ``security.audit.suppressions.active``; suppressed native findings
-  move to ``suppressedFindings`` and disappear from the summary).
+"""Check GW018: trusted-proxy operator device auto-approval. Found by extracting every ``openclaw security audit``
+checkId from the 2026.9.6 dist (``scripts/parity.py --catalogue``): native ``gateway.trusted_proxy_device_auto_approve``
+and ``gateway.trusted_proxy_device_auto_approve_admin`` (dist ``audit-*.mjs``, gateway config findings).
 """
 
 from __future__ import annotations
@@ -58,35 +54,3 @@ def trusted_proxy_device_auto_approve(facts: Facts) -> Iterator[Outcome]:
         return
     yield warned(f"{key}.enabled is true (scopes {', '.join(listed)}): new operator devices are paired without a "
                  "human approval", key, where(facts, f"{key}.enabled"), severity=Severity.MEDIUM)
-
-
-@check(
-    id="LG006",
-    title="OpenClaw's own security audit hides no findings",
-    title_zh="OpenClaw 自身安全审计未屏蔽任何发现",
-    severity=Severity.LOW,
-    guide=("D2.4", "D2.4.1"),
-    upstream=("security.audit.suppressions.active",),
-    remediation="Review security.audit.suppressions in openclaw.json; remove each suppression whose accepted risk no "
-                "longer applies (clawfence reports those findings regardless).",
-    remediation_zh="检查 openclaw.json 中的 security.audit.suppressions,删除风险接受已不再成立的屏蔽项"
-                   "(clawfence 仍会报告这些问题)。",
-    references=("https://docs.openclaw.ai/gateway/security",),
-    cwe=("CWE-778",),
-)
-def native_audit_suppressions(facts: Facts) -> Iterator[Outcome]:
-    """``security.audit.suppressions`` moves matching findings of ``openclaw security audit`` out of its summary.
-    Whoever can write openclaw.json (the agent, if it can reach it) can silence the native audit with one entry.
-    clawfence does not honour the suppressions; this check lists them so a reviewer sees what native hides."""
-    key = "security.audit.suppressions"
-    sup = cfg(facts, key)
-    if not isinstance(sup, list) or not sup:
-        yield passed("no security.audit.suppressions configured", key)
-        return
-    ids = [str(s.get("checkId", "?")) for s in sup if isinstance(s, dict)]
-    broad = [i for s, i in zip(sup, ids, strict=False)
-             if isinstance(s, dict) and not s.get("titleIncludes") and not s.get("detailIncludes")]
-    sev = Severity.MEDIUM if broad else Severity.LOW
-    yield warned(f"{len(sup)} native audit suppression(s) configured ({', '.join(ids)})"
-                 + (f"; {len(broad)} hide every finding of their checkId" if broad else ""), key, where(facts, key),
-                 severity=sev)

@@ -192,7 +192,8 @@ def build(komlock: Path | None) -> dict[str, Any]:
     sources: list[dict[str, Any]] = []
     tsvs = sorted(SRC_DIR.glob("*.tsv"))
     # priority: GitHub Advisory Database tables (newest first), then the CVE table
-    ordered = sorted((p for p in tsvs if "readme" not in p.name), reverse=True) + [p for p in tsvs if "readme" in p.name]
+    ordered = sorted((p for p in tsvs if "readme" not in p.name), reverse=True) + sorted(p for p in tsvs
+                                                                                         if "readme" in p.name)
     for rank, path in enumerate(ordered):
         rows, meta = read_tsv(path, rank)
         sources.append({"name": path.name, "url": meta["source"], "as_of": meta["source_updated"],
@@ -200,7 +201,8 @@ def build(komlock: Path | None) -> dict[str, Any]:
         for r in rows:
             cve = r["cve"] if r["cve"] != "-" else None
             m.add([r["ghsa"], *([cve] if cve else [])], rank, meta["source"], title=r["title"],
-                  severity=r["severity"], fixed=r["fixed"] if r["fixed"] != "-" else None, published=r["published"],
+                  severity=r["severity"], fixed=r["fixed"] if r["fixed"] != "-" else None,
+                  published=r["published"] if r["published"] != "-" else None,
                   cvss=float(r["cvss"]) if r.get("cvss", "-") not in ("-", "") else None,
                   refs=gh_refs(r["ghsa"], cve), introduced=r.get("introduced") if r.get("introduced") != "-" else None)
     cur = yaml.safe_load((SRC_DIR / "curated-reference.yaml").read_text(encoding="utf-8"))

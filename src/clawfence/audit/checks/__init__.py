@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from clawfence.audit.checks import (
     channels,
+    channels_native,
     config_schema,
     control_ui,
     fs,
@@ -31,7 +32,7 @@ from clawfence.core.guide import load as load_guide
 
 MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
            monitoring, updates, models, skills, integrity, probes, runtime, trusted_proxy,
-           native_audit)
+           native_audit, channels_native)
 
 
 @lru_cache(maxsize=1)

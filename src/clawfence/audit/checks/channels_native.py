@@ -65,8 +65,9 @@ def telegram_group_senders(facts: Facts) -> Iterator[Outcome]:
         if s.channel != "telegram" or not s.enabled:
             continue
         sec = s.section if s.account else {}
-        groups = sec.get("groups", base.get("groups"))
-        listed = isinstance(groups, dict) and bool(groups)
+        raw_groups = sec.get("groups", base.get("groups"))
+        groups: dict[str, Any] = raw_groups if isinstance(raw_groups, dict) else {}
+        listed = bool(groups)
         if not (s.group_policy == "open" or (s.group_policy == "allowlist" and listed)):
             continue
         seen = True

@@ -56,15 +56,25 @@ class Range:
     introduced: str = "0"
     fixed: str | None = None
     last_affected: str | None = None
+    # parsed CalVer keys, computed once (matching runs for every audit)
+    _keys: tuple[tuple[int, ...] | None, tuple[int, ...] | None, tuple[int, ...] | None] = field(
+        default=(None, None, None), init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        keys = (None if self.introduced == "0" else CalVer(self.introduced).key,
+                CalVer(self.fixed).key if self.fixed is not None else None,
+                CalVer(self.last_affected).key if self.last_affected is not None else None)
+        object.__setattr__(self, "_keys", keys)
 
     def contains(self, v: CalVer) -> bool:
         """True when ``v`` lies in this range."""
-        if self.introduced != "0" and v < CalVer(self.introduced):
+        lo, fixed, last = self._keys
+        if lo is not None and v.key < lo:
             return False
-        if self.fixed is not None:
-            return v < CalVer(self.fixed)
-        if self.last_affected is not None:
-            return not CalVer(self.last_affected) < v
+        if fixed is not None:
+            return v.key < fixed
+        if last is not None:
+            return v.key <= last
         return True
 
     def text(self) -> str:
@@ -176,7 +186,7 @@ def _severity(rec: Mapping[str, Any]) -> tuple[Severity, float | None]:
     ds = rec.get("database_specific")
     cvss: float | None = None
     sev: Severity | None = None
-    if isinstance(ds, Mapping):
+    if isinstance(ds, dict):
         raw = ds.get("severity")
         if isinstance(raw, str):
             sev = _SEV.get(raw.strip().lower())
@@ -184,7 +194,7 @@ def _severity(rec: Mapping[str, Any]) -> tuple[Severity, float | None]:
         if isinstance(score, (int, float)) and 0 <= score <= 10:
             cvss = float(score)
     for s in rec.get("severity") or ():
-        if isinstance(s, Mapping) and isinstance(s.get("score"), (int, float)):
+        if isinstance(s, dict) and isinstance(s.get("score"), (int, float)):
             cvss = float(s["score"])
     if sev is None and cvss is not None:
         sev = (Severity.CRITICAL if cvss >= 9 else Severity.HIGH if cvss >= 7 else Severity.MEDIUM if cvss >= 4
@@ -196,7 +206,7 @@ def _severity(rec: Mapping[str, Any]) -> tuple[Severity, float | None]:
 def parse_osv(rec: Any) -> Advisory | None:
     """One OSV record -> :class:`Advisory`; None when it does not concern npm ``openclaw``/``clawdbot``/
     ``moltbot``. Raises :class:`AdvisoryDataError` (one line, naming the id) when it is malformed."""
-    if not isinstance(rec, Mapping):
+    if not isinstance(rec, dict):
         raise AdvisoryDataError("OSV record is not a JSON object")
     rid = rec.get("id")
     if not isinstance(rid, str) or not rid.strip() or len(rid) > 100:
@@ -207,21 +217,21 @@ def parse_osv(rec: Any) -> Advisory | None:
     ranges: list[Range] = []
     ours = False
     for a in affected:
-        if not isinstance(a, Mapping):
+        if not isinstance(a, dict):
             raise AdvisoryDataError(f"{rid}: 'affected' entry is not an object")
         pkg = a.get("package") or {}
-        if not isinstance(pkg, Mapping) or str(pkg.get("ecosystem", "")).lower() != "npm" \
+        if not isinstance(pkg, dict) or str(pkg.get("ecosystem", "")).lower() != "npm" \
                 or pkg.get("name") not in PACKAGES:
             continue
         ours = True
         for r in a.get("ranges") or ():
-            if not isinstance(r, Mapping) or not isinstance(r.get("events"), list):
+            if not isinstance(r, dict) or not isinstance(r.get("events"), list):
                 raise AdvisoryDataError(f"{rid}: range without 'events'")
             if r.get("type") not in ("ECOSYSTEM", "SEMVER"):
                 raise AdvisoryDataError(f"{rid}: range type {r.get('type')!r} is not ECOSYSTEM or SEMVER")
             intro: str | None = None
             for ev in r["events"]:
-                if not isinstance(ev, Mapping) or len(ev) != 1:
+                if not isinstance(ev, dict) or len(ev) != 1:
                     raise AdvisoryDataError(f"{rid}: range event must have exactly one key")
                 ((kind, val),) = ev.items()
                 if kind == "introduced":
@@ -247,11 +257,11 @@ def parse_osv(rec: Any) -> Advisory | None:
         return None
     aliases = tuple(str(x) for x in rec.get("aliases") or () if isinstance(x, str) and x != rid)
     refs = tuple(str(r["url"]) for r in rec.get("references") or ()
-                 if isinstance(r, Mapping) and isinstance(r.get("url"), str))
+                 if isinstance(r, dict) and isinstance(r.get("url"), str))
     title = rec.get("summary") or rec.get("details") or rid
     sev, cvss = _severity(rec)
     ds = rec.get("database_specific")
-    sources = tuple(str(s) for s in (ds.get("sources") or ()) if isinstance(s, str)) if isinstance(ds, Mapping) else ()
+    sources = tuple(str(s) for s in (ds.get("sources") or ()) if isinstance(s, str)) if isinstance(ds, dict) else ()
     return Advisory(id=rid.strip(), aliases=aliases, title=str(title).strip().splitlines()[0][:300], severity=sev,
                     ranges=tuple(dict.fromkeys(ranges)), references=refs, published=_date(rec.get("published")),
                     modified=_date(rec.get("modified")), cvss=cvss, sources=sources)
@@ -261,7 +271,7 @@ def parse_document(doc: Any) -> tuple[list[Advisory], str | None]:
     """A bundle ``{"data_as_of", "advisories": [...]}``, one OSV record, or a list of records -> (advisories
     concerning OpenClaw, the stated or derived ``data_as_of``). Raises :class:`AdvisoryDataError`."""
     as_of: str | None = None
-    if isinstance(doc, Mapping) and "advisories" in doc:
+    if isinstance(doc, dict) and "advisories" in doc:
         as_of = _date(doc.get("data_as_of"))
         if as_of is None:
             raise AdvisoryDataError("advisory bundle without a valid 'data_as_of' (YYYY-MM-DD)")
@@ -421,7 +431,7 @@ def collect_update(src: Path) -> tuple[list[Advisory], str, int]:
     for f in files:
         doc = read_json(f)
         advs, as_of = parse_document(doc)
-        n = len(doc["advisories"]) if isinstance(doc, Mapping) and "advisories" in doc else \
+        n = len(doc["advisories"]) if isinstance(doc, dict) and "advisories" in doc else \
             len(doc) if isinstance(doc, list) else 1
         ignored += n - len(advs)
         found.extend(advs)

@@ -28,6 +28,7 @@ MODULE_PREFIX: dict[str, str] = {
     "control_ui": "GW",
     "trusted_proxy": "GW",
     "secrets": "AU",
+    "secrets_native": "AU",
     "channels": "CH",
     "channels_native": "CH",
     "sandbox": "SB",

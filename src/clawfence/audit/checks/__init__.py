@@ -21,6 +21,7 @@ from clawfence.audit.checks import (
     runtime,
     sandbox,
     secrets,
+    secrets_native,
     skills,
     tools,
     tools_reach,
@@ -32,7 +33,7 @@ from clawfence.core.guide import load as load_guide
 
 MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
            monitoring, updates, models, skills, integrity, probes, runtime, trusted_proxy,
-           native_audit, channels_native)
+           native_audit, channels_native, secrets_native)
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from typing import Any
 from clawfence.audit.checks._util import cfg, channel_scopes, where
 from clawfence.audit.facts import Facts
 from clawfence.audit.registry import check
-from clawfence.core.model import Outcome, Severity, failed, passed
+from clawfence.core.model import Outcome, Severity, failed, passed, warned
 
 
 def _list(section: dict[str, Any], base: dict[str, Any], key: str) -> list[Any]:
@@ -54,7 +54,10 @@ def telegram_group_senders(facts: Facts) -> Iterator[Outcome]:
     no sender allowlist exists anywhere (pairing store, ``groupAllowFrom``, per-group or per-topic ``allowFrom``),
     every member of those groups can run ``/`` commands and control directives, skill commands included. A
     stranger added to an allowed group drives the agent. With ``commands.text: false`` text commands are off and
-    the check passes. A ``*`` sender is CH002's finding. Source: OpenClaw 2026.9.6 dist, Telegram security audit."""
+    the check passes. A ``*`` sender is CH002's finding. ``groupPolicy: open`` fails (critical); allowlisted groups
+    without senders warn (medium) although native rates both critical: the group list is the owner's explicit
+    choice and the pairing store, filled once the owner pairs, counts as a sender allowlist. Source: OpenClaw
+    2026.9.6 dist, Telegram security audit."""
     if cfg(facts, "commands.text") is False:
         yield passed("text commands are disabled (commands.text: false)", "commands.text")
         return
@@ -79,8 +82,15 @@ def telegram_group_senders(facts: Facts) -> Iterator[Outcome]:
         key = s.group_policy_key if s.group_policy == "open" and s.group_policy_key else f"{s.path}.groups"
         if senders:
             yield passed(f"{s.path}: {how}, with a sender allowlist", s.path)
-        else:
+        elif s.group_policy == "open":
             yield failed(f"{s.path}: {how} and no sender allowlist (pairing store, groupAllowFrom, groups.<id>."
-                         "allowFrom): every group member can run / commands", s.path, where(facts, key))
+                         "allowFrom): every member of any group can run / commands", s.path, where(facts, key))
+        else:
+            # native rates this critical too; clawfence warns: the group list is an explicit owner decision and
+            # the pairing store (usually filled once the owner pairs) counts as a sender allowlist
+            wild = " (including '*': any group)" if "*" in groups else ""
+            yield warned(f"{s.path}: {how}{wild} and no sender allowlist (pairing store, groupAllowFrom, groups.<id>."
+                         "allowFrom): every member of those groups can run / commands", s.path, where(facts, key),
+                         severity=Severity.MEDIUM)
     if not seen:
         yield passed("no Telegram account accepts group messages", "channels.telegram")

@@ -62,6 +62,17 @@ def test_last_affected_and_open_ranges() -> None:
     assert unfixed is not None and unfixed.affects(CalVer("2026.9.6")) and not unfixed.affects(CalVer("2026.4.1"))
 
 
+def test_github_osv_shape_is_accepted() -> None:
+    """GitHub's OSV export: vector-string CVSS, SEMVER type, ``0.0.0`` lower bound, enumerated versions."""
+    rec = osv("GHSA-2222-3333-4444", [{"introduced": "0.0.0"}, {"fixed": "2026.5.26"}])
+    rec["severity"] = [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}]
+    rec["affected"][0]["ranges"][0]["type"] = "SEMVER"
+    rec["affected"][0]["versions"] = ["0.1.0", "2026.5.25"]
+    a = adv.parse_osv(rec)
+    assert a is not None and a.severity == Severity.HIGH
+    assert a.affects(CalVer("2026.1.5")) and a.affects(CalVer("2026.5.25")) and not a.affects(CalVer("2026.5.26"))
+
+
 def test_other_packages_are_ignored_and_bad_records_refused() -> None:
     assert adv.parse_osv(osv("GHSA-2222-3333-7777", [{"introduced": "0"}, {"fixed": "1.2.3"}], name="left-pad")) \
         is None

@@ -31,6 +31,7 @@ from typing import Any
 
 from clawfence.core.atomic import atomic_write_text
 from clawfence.core.calver import CalVer, VersionError
+from clawfence.core.calver import parse as parse_calver
 from clawfence.core.model import Severity
 from clawfence.core.paths import clawfence_home
 
@@ -237,7 +238,8 @@ def parse_osv(rec: Any) -> Advisory | None:
                 if kind == "introduced":
                     if intro is not None:
                         ranges.append(Range(intro))
-                    intro = _calver(val, rid)
+                    # a non-CalVer lower bound (e.g. SEMVER "0.0.0") widens to "0": unknown is not safe
+                    intro = _calver(val, rid) if parse_calver(str(val)) is not None else "0"
                 elif kind in ("fixed", "last_affected", "limit"):
                     if intro is None:
                         raise AdvisoryDataError(f"{rid}: {kind} event before any introduced event")
@@ -251,6 +253,8 @@ def parse_osv(rec: Any) -> Advisory | None:
             if intro is not None:
                 ranges.append(Range(intro))
         for ver in a.get("versions") or ():
+            if parse_calver(str(ver)) is None:  # enumerated pre-CalVer releases cannot be an OpenClaw build
+                continue
             v = _calver(ver, rid)
             ranges.append(Range(v, last_affected=v))
     if not ours:

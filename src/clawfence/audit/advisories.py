@@ -39,6 +39,8 @@ from clawfence.core.paths import clawfence_home
 PACKAGES = frozenset({"openclaw", "clawdbot", "moltbot"})
 #: largest advisory file read (bytes); a larger one is refused, never read whole
 MAX_FILE = 64 * 1024 * 1024
+#: most ``*.json`` files read from one update directory (osv.dev's npm export holds a few thousand)
+MAX_FILES = 50_000
 #: data older than this many days is reported as stale (issue 13)
 STALE_DAYS = 90
 _SEV = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "moderate": Severity.MEDIUM,
@@ -423,6 +425,8 @@ def collect_update(src: Path) -> tuple[list[Advisory], str, int]:
     when nothing about OpenClaw was found."""
     if src.is_dir():
         files = sorted(p for p in src.iterdir() if p.suffix == ".json")
+        if len(files) > MAX_FILES:
+            raise AdvisoryDataError(f"{src}: {len(files)} *.json files, more than {MAX_FILES}")
         if not files:
             raise AdvisoryDataError(f"{src}: no *.json files")
     elif src.exists() or src.is_symlink():

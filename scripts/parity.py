@@ -14,19 +14,29 @@ Installations (each in its own work dir, see ``realclaw_env``):
   * the shared fixture homes (whole state dir, fixture modes) with the keys 2026.9.6 rejects removed by asking
     the real ``openclaw config validate``.
 
+Native checkId catalogue (``--catalogue``): every ``checkId`` literal of the installed dist's security audit
+(``dist/**/*.{js,mjs}``; doctor ``core/``, ``policy/`` and ``doctor.`` ids excluded; ``${...}`` template parts become
+``*``), each marked covered (by the clawfence checks whose ``upstream`` names it, or semantically per
+``scripts/parity_native.yaml``), deliberately not covered (why), plus the ids clawfence still declares that the
+dist no longer emits (retired: where last seen). It needs only the installed dist, no root; it rewrites the
+"Native checkId catalogue" section of docs/parity.md (``--check``: exit 1 when the section is out of date).
+
 Usage::
 
     python scripts/parity.py [--out docs/parity.md] [--json results.json] [--only NAME ...] [--keep DIR]
+    python scripts/parity.py --catalogue [--check] [--dist DIR] [--out docs/parity.md]
 
 Needs root + ``unshare`` (isolation) and the real OpenClaw (``../shared/realclaw/realclaw-setup.sh``).
-Exit status: 0, or 2 when the real OpenClaw cannot be run here.
+Exit status: 0, or 2 when the real OpenClaw cannot be run here (or, with ``--catalogue``, its dist is absent).
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -42,6 +52,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import realclaw_env as rc  # sibling module: the script runs standalone
 
 VERSION = "2026.9.6"
+DIST = rc.PREFIX / "openclaw" / "lib" / "node_modules" / "openclaw" / "dist"
+DECISIONS = Path(__file__).resolve().parent / "parity_native.yaml"
+BEGIN, END = "<!-- native-catalogue:begin -->", "<!-- native-catalogue:end -->"
+_CHECKID = re.compile(rb'checkId:\s*(?:"([^"\\\n]+)"|`([^`\n]+)`)')
+#: id prefixes of ``openclaw doctor`` / ``openclaw policy`` checks, not of ``security audit``
+NOT_AUDIT = ("core/", "policy/", "doctor.")
 SEVERITY_ORDER = {"critical": 0, "warn": 1, "info": 2}
 
 INSECURE_OPS: list[tuple[str, Any]] = [
@@ -349,6 +365,141 @@ def markdown(rows: Sequence[Row], results: Sequence[Result], generated: str) -> 
     return "\n".join(lines)
 
 
+def _norm(checkid: str) -> str:
+    """``${expr}`` template parts and ``<placeholder>`` catalogue parts -> ``*``."""
+    return re.sub(r"<[^>]*>", "*", re.sub(r"\$\{[^}]*\}", "*", checkid))
+
+
+def native_checkids(dist: Path = DIST) -> dict[str, list[str]]:
+    """Every security-audit ``checkId`` literal in ``dist`` (``*.js``/``*.mjs``, recursively) -> the files (relative,
+    sorted) that emit it. Ids are normalised with :func:`_norm`; doctor/policy ids are left out."""
+    out: dict[str, set[str]] = {}
+    for path in sorted(dist.rglob("*")):
+        if path.suffix not in (".js", ".mjs") or not path.is_file() or "node_modules" in path.relative_to(dist).parts:
+            continue
+        data = path.read_bytes()
+        if b"checkId" not in data:
+            continue
+        for m in _CHECKID.finditer(data):
+            raw = (m.group(1) or m.group(2)).decode("utf-8", "replace").strip()
+            if not raw or raw.startswith(NOT_AUDIT) or not re.match(r"^[a-z][\w.*${}()\[\]+ \"_-]*$", raw, re.I):
+                continue
+            out.setdefault(_norm(raw), set()).add(path.relative_to(dist).as_posix())
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+def _matches(native: str, upstream: str) -> bool:
+    a, b = _norm(native), _norm(upstream)
+    return a == b or rc.upstream_matches(upstream, native) or fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+
+
+@dataclass
+class CatalogueRow:
+    """One native checkId: ``status`` covered | not covered | UNDECIDED, ``by`` check ids, ``note``."""
+
+    check_id: str
+    status: str
+    by: list[str]
+    note: str
+    files: list[str]
+
+
+def catalogue(dist: Path = DIST, decisions: Path = DECISIONS) -> tuple[list[CatalogueRow], list[tuple[str, list[str], str]]]:
+    """(rows for every native id, retired ids: (id, declaring checks, last seen)). Ids without a decision are
+    ``UNDECIDED``; a declared id absent from the dist without a ``retired`` entry is listed as ``UNDECIDED``."""
+    import yaml  # noqa: PLC0415 (clawfence's dependency; only this mode needs it)
+    sys.path.insert(0, str(rc.ROOT / "src"))
+    from clawfence.audit.checks import all_checks  # noqa: PLC0415
+    dec = yaml.safe_load(decisions.read_text(encoding="utf-8")) or {}
+    ids = native_checkids(dist)
+    declared = [(c.id, u) for c in all_checks() for u in c.upstream]
+    rows: list[CatalogueRow] = []
+    for cid, files in ids.items():
+        by = sorted({c for c, u in declared if _matches(cid, u)})
+        sem = (dec.get("covered_by") or {}).get(cid)
+        why = (dec.get("not_covered") or {}).get(cid)
+        if by:
+            rows.append(CatalogueRow(cid, "covered", by, "declared in `upstream`", files))
+        elif sem:
+            rows.append(CatalogueRow(cid, "covered", list(sem["checks"]), f"semantic: {sem['note']}", files))
+        elif why:
+            rows.append(CatalogueRow(cid, "not covered", [], str(why), files))
+        else:
+            rows.append(CatalogueRow(cid, "UNDECIDED", [], "no check declares it and scripts/parity_native.yaml has "
+                                     "no decision", files))
+    retired: list[tuple[str, list[str], str]] = []
+    for up in sorted({u for _, u in declared}):
+        if any(_matches(cid, up) for cid in ids):
+            continue
+        seen = (dec.get("retired") or {}).get(up, "UNDECIDED: declared by clawfence, absent from the dist, no "
+                                                  "retired entry in scripts/parity_native.yaml")
+        retired.append((up, sorted({c for c, u in declared if u == up}), str(seen)))
+    return rows, retired
+
+
+def dist_version(dist: Path = DIST) -> str:
+    """``version`` of the dist's package.json (``?`` if unreadable)."""
+    try:
+        return str(json.loads((dist.parent / "package.json").read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return "?"
+
+
+def catalogue_markdown(dist: Path = DIST, decisions: Path = DECISIONS) -> str:
+    """The docs/parity.md section (between the ``native-catalogue`` markers), deterministic (no timestamp)."""
+    rows, retired = catalogue(dist, decisions)
+    cov = [r for r in rows if r.status == "covered"]
+    decl = sum(1 for r in cov if r.note == "declared in `upstream`")
+    nc = [r for r in rows if r.status == "not covered"]
+    und = [r for r in rows if r.status == "UNDECIDED"] + [r for r in retired if r[2].startswith("UNDECIDED")]
+    lines = [BEGIN, f"## Native checkId catalogue (OpenClaw {dist_version(dist)} dist)", "",
+             "Generated by `python scripts/parity.py --catalogue` from every `checkId` literal of the installed "
+             "`openclaw/dist` (`openclaw doctor`/`policy` ids excluded; `${...}` template parts shown as `*`). "
+             "Decisions for ids no clawfence check declares: `scripts/parity_native.yaml`. A test fails when this "
+             "section and the installed dist disagree.", "",
+             f"- native security-audit checkIds: **{len(rows)}**",
+             f"- covered: **{len(cov)}** ({decl} declared in a check's `upstream`, {len(cov) - decl} semantically)",
+             f"- deliberately not covered: **{len(nc)}**",
+             f"- retired (declared by clawfence, no longer emitted): **{len(retired)}**",
+             f"- undecided: **{len(und)}**", "",
+             "| checkId | status | clawfence checks | note | dist file |", "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| `{r.check_id}` | {r.status} | {', '.join(r.by) or '-'} | {r.note} | "
+                     f"{', '.join(f'`{f}`' for f in r.files[:2])}{' …' if len(r.files) > 2 else ''} |")
+    lines += ["", "### Retired ids still declared", "", "| checkId | declared by | last seen |", "|---|---|---|"]
+    lines += [f"| `{cid}` | {', '.join(by)} | {seen} |" for cid, by, seen in retired]
+    lines += ["", END]
+    return "\n".join(lines) + "\n"
+
+
+def replace_section(doc: str, section: str) -> str:
+    """``doc`` with its catalogue section replaced by ``section`` (appended when absent)."""
+    if BEGIN in doc and END in doc:
+        head, rest = doc.split(BEGIN, 1)
+        return head + section.rstrip("\n") + rest.split(END, 1)[1]
+    return doc.rstrip("\n") + "\n\n" + section
+
+
+def _catalogue_main(args: argparse.Namespace) -> int:
+    dist: Path = args.dist
+    if not dist.is_dir():
+        print(f"parity: no OpenClaw dist at {dist} (../shared/realclaw/realclaw-setup.sh)", file=sys.stderr)
+        return 2
+    section = catalogue_markdown(dist)
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    new = replace_section(old, section)
+    if args.check:
+        same = new == old
+        print("parity: catalogue up to date" if same else f"parity: catalogue in {args.out} is out of date")
+        return 0 if same else 1
+    args.out.write_text(new, encoding="utf-8")
+    rows, retired = catalogue(dist)
+    print(f"parity: {len(rows)} native checkIds: {sum(r.status == 'covered' for r in rows)} covered, "
+          f"{sum(r.status == 'not covered' for r in rows)} not covered, {len(retired)} retired, "
+          f"{sum(r.status == 'UNDECIDED' for r in rows)} undecided; wrote {args.out}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line (see module doc)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -356,7 +507,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write raw results here")
     ap.add_argument("--only", nargs="*", default=[], help="installation names to run (default: all)")
     ap.add_argument("--keep", type=Path, help="create installations here and keep them (default: temp, removed)")
+    ap.add_argument("--catalogue", action="store_true", help="only (re)write the native checkId catalogue section")
+    ap.add_argument("--check", action="store_true", help="with --catalogue: exit 1 if the section is out of date")
+    ap.add_argument("--dist", type=Path, default=DIST, help="OpenClaw dist directory (default: the realclaw prefix)")
     args = ap.parse_args(argv)
+    if args.catalogue:
+        return _catalogue_main(args)
     why = rc.available()
     if why:
         print(f"parity: {why}", file=sys.stderr)
@@ -371,7 +527,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = compare(results)
     generated = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(markdown(rows, results, generated), encoding="utf-8")
+    text = markdown(rows, results, generated)
+    if args.dist.is_dir():
+        text = replace_section(text, catalogue_markdown(args.dist))
+    args.out.write_text(text, encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps([{"name": r.inst.name, "how": r.inst.how, "error": r.inst.error,
                                           "removed_keys": r.inst.removed_keys, "native": r.native,

@@ -13,15 +13,16 @@ from clawfence.core.model import Status
 
 
 def ids(version: str) -> set[str]:
-    return {a.id for a in affecting(version)}
+    return {i for a in affecting(version) for i in a.ids()}
 
 
 def test_every_advisory_is_well_formed() -> None:
     advs = load()
-    assert len(advs) >= 29
-    assert len({a.id for a in advs}) == len(advs)
+    assert len(advs) >= 250
+    every = [i for a in advs for i in a.ids()]
+    assert len(set(every)) == len(every)          # no id or alias in two records
     for a in advs:
-        assert a.title and a.references, a.id
+        assert a.title and a.references and a.sources, a.id
         if a.fixed is not None:
             CalVer(a.fixed)
 
@@ -41,6 +42,10 @@ def test_every_advisory_is_well_formed() -> None:
     ("2026.4.21", "GHSA-93rg-2xm5-2p9v", True),
     ("2026.4.22", "GHSA-93rg-2xm5-2p9v", False),
     ("2026.9.6", "CVE-2026-44112", False),
+    ("2026.2.22-2", "CVE-2026-32059", True),        # "OpenClaw 2026.2.22-2 < 2026.2.23": last affected build
+    ("2026.2.23", "GHSA-3c6h-g97w-fg78", False),
+    ("2026.5.25", "GHSA-q99w-vh6v-q3v7", True),
+    ("2026.5.26", "GHSA-q99w-vh6v-q3v7", False),
 ])
 def test_ranges(version: str, advisory: str, affected: bool) -> None:
     assert (advisory in ids(version)) is affected

@@ -38,13 +38,14 @@ def test_insecure_ground_truth(fixture_homes: Path) -> None:
     assert _problems(fs, "LG001")                                   # C18 redaction off
     cred = {Path(f.subject).name for f in _problems(fs, "FS002")}
     assert {"credentials", ".env", "auth-profiles.json"} <= cred    # C21
-    assert any(f.subject == "CVE-2026-25253" and f.status == Status.FAIL for f in fs)  # C22
+    (up,) = [f for f in fs if f.id == "UP001"]                      # C22: one finding listing every advisory
+    assert up.status == Status.FAIL and "CVE-2026-25253" in (up.evidence or "")
     owner = (home / ".openclaw").stat().st_uid
     assert bool(_problems(fs, "HO001")) is (owner == 0)             # H1 (root-owned state dir)
 
 
 def test_hardened_is_clean(fixture_homes: Path) -> None:
     fs = _audit(fixture_homes / "home-hardened", "2026.9.6")
-    loud = [(f.id, f.detail) for f in fs if f.id.startswith(MINE) and f.id not in ("HO001", "HO002", "UP001")
+    loud = [(f.id, f.detail) for f in fs if f.id.startswith(MINE) and f.id not in ("HO001", "HO002", "UP001", "UP002")
             and f.status in (Status.FAIL, Status.WARN, Status.ERROR) and f.severity.rank > Severity.LOW.rank]
     assert loud == []

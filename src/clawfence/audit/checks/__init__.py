@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from clawfence.audit.checks import (
     channels,
+    channels_native,
     config_schema,
     control_ui,
     fs,
@@ -15,20 +16,24 @@ from clawfence.audit.checks import (
     integrity,
     models,
     monitoring,
+    native_audit,
     probes,
     runtime,
     sandbox,
     secrets,
+    secrets_native,
     skills,
     tools,
     tools_reach,
+    trusted_proxy,
     updates,
 )
 from clawfence.audit.registry import Check, collect
 from clawfence.core.guide import load as load_guide
 
 MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
-           monitoring, updates, models, skills, integrity, probes, runtime)
+           monitoring, updates, models, skills, integrity, probes, runtime, trusted_proxy,
+           native_audit, channels_native, secrets_native)
 
 
 @lru_cache(maxsize=1)

@@ -479,7 +479,6 @@ def no_public_listeners(facts: Facts) -> Iterator[Outcome]:
     guide=("P2.1", "D1.3.1", "C2.1"),
     remediation="Remove discovery.wideArea (wide-area DNS-SD); keep discovery.mdns.mode \"minimal\" or \"off\".",
     remediation_zh="删除 discovery.wideArea(广域 DNS-SD 发布);discovery.mdns.mode 保持 \"minimal\" 或 \"off\"。",
-    upstream=("discovery.wide_area",),
     cwe=("CWE-200",),
 )
 def discovery_local_only(facts: Facts) -> Iterator[Outcome]:

@@ -379,7 +379,6 @@ def exec_host_sandbox_consistent(facts: Facts) -> Iterator[Outcome]:
     remediation="Remove browser.noSandbox (or set it false); if the browser runs as root in a container, run it as a "
                 "non-root user instead of disabling the sandbox.",
     remediation_zh="删除 browser.noSandbox(或设为 false);如浏览器在容器中以 root 运行,应改为非 root 用户运行,而不是关闭沙箱。",
-    upstream=("browser.no_sandbox",),
     cwe=("CWE-693", "CWE-250"),
 )
 def browser_sandboxed(facts: Facts) -> Iterator[Outcome]:

@@ -118,7 +118,6 @@ def approved_skills_unchanged(facts: Facts) -> Iterator[Outcome]:
                 "source and scan them first (clawfence skills install).",
     remediation_zh="删除 skills.install.allowUploadedArchives(或设为 false);只从批准的来源安装技能,并先扫描"
                    "(clawfence skills install)。",
-    upstream=("skills.install.uploaded_archives",),
     cwe=("CWE-829", "CWE-494"),
 )
 def no_uploaded_skill_archives(facts: Facts) -> Iterator[Outcome]:

@@ -337,7 +337,7 @@ def _elevated_scope(facts: Facts, base: str, block: Any, label: str) -> Iterator
                 "when one agent serves one person.",
     remediation_zh='将 tools.sessions.visibility 设为 "tree"(本会话及其子智能体)或 "self";仅在一个智能体只服务一人时才用 '
                    '"agent"。',
-    upstream=("tools.sessions.visibility_all",),
+    upstream=("security.trust_model.cross_agent_session_access_default",),
     cwe=("CWE-639", "CWE-200"),
 )
 def sessions_visibility_scoped(facts: Facts) -> Iterator[Outcome]:
@@ -370,7 +370,7 @@ def sessions_visibility_scoped(facts: Facts) -> Iterator[Outcome]:
                 "tools.agentToAgent.enabled to false.",
     remediation_zh='在 tools.agentToAgent.allow 中列出允许的智能体组合(不得使用 "*"),或将 tools.agentToAgent.enabled '
                    "设为 false。",
-    upstream=("tools.agent_to_agent.allow_wildcard",),
+    upstream=("security.trust_model.cross_agent_session_access_default",),
     cwe=("CWE-284",),
 )
 def agent_to_agent_limited(facts: Facts) -> Iterator[Outcome]:

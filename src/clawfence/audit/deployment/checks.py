@@ -170,7 +170,11 @@ def capabilities_dropped(dep: Deployment) -> Iterator[Outcome]:
             yield _na(w, "set where the image is run")
             continue
         risky = [c for c in w.cap_add if c in _DANGEROUS_CAPS]
-        if risky:
+        if risky == ["DAC_READ_SEARCH"] and w.cap_drop_all and w.egress == "internal" and w.read_only_root \
+                and not w.runs_openclaw:
+            yield warned("keeps only DAC_READ_SEARCH (reads any file) with no network and a read-only system: "
+                         "acceptable for an auditor, never for the agent", w.name, _loc(w), Severity.LOW)
+        elif risky:
             yield failed(f"adds dangerous capabilities: {', '.join(risky)}", w.name, _loc(w), Severity.CRITICAL
                          if {"SYS_ADMIN", "ALL", "SYS_MODULE", "SYS_PTRACE"} & set(risky) else None)
         elif not w.cap_drop_all:
@@ -358,8 +362,8 @@ def metadata_unreachable(dep: Deployment) -> Iterator[Outcome]:
     for w in dep.workloads:
         if w.kind == "dockerfile":
             yield _na(w, "network is set where the image is run")
-        elif w.egress_proxy:
-            yield passed("declared egress proxy (label clawfence.role=egress-proxy): its allowlist decides", w.name,
+        elif w.role:
+            yield passed(f"declared {w.role} (label clawfence.role): runs fixed code, not the agent's", w.name,
                          _loc(w))
         elif w.egress in ("internal", "filtered"):
             yield passed(w.egress_detail, w.name, _loc(w))

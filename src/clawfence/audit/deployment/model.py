@@ -89,8 +89,9 @@ class Workload:
     egress_detail: str = ""
     #: Kubernetes: does a NetworkPolicy select this pod for ingress / egress
     ingress_policy: bool | None = None
-    #: the workload is the deployment's declared egress proxy (label ``clawfence.role=egress-proxy``)
-    egress_proxy: bool = False
+    #: the deployment's declared plumbing role (label ``clawfence.role``: ``egress-proxy`` or
+    #: ``ingress-forwarder``): it runs fixed code the agent does not control
+    role: str | None = None
     #: systemd: every ``Key=value`` of ``[Service]`` (last value wins; lists joined by spaces)
     properties: dict[str, str] = field(default_factory=dict)
     #: secret-bearing command-line options seen in ``command`` (``--token``/``--password`` values)
@@ -98,9 +99,10 @@ class Workload:
 
     @property
     def runs_openclaw(self) -> bool:
-        """True when the image or command names OpenClaw (its gateway, CLI or node host)."""
-        text = " ".join([self.image or "", *self.command]).lower()
-        return "openclaw" in text or "clawdbot" in text or "moltbot" in text
+        """True when the image or the program run (the first two words: ``node dist/index.js``,
+        ``/usr/bin/openclaw``) names OpenClaw, Clawdbot or Moltbot; an argument naming its state dir does not count."""
+        text = " ".join([self.image or "", *self.command[:2]]).lower()
+        return any(n in text for n in ("openclaw", "clawdbot", "moltbot"))
 
 
 @dataclass(slots=True)

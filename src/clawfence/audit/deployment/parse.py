@@ -27,7 +27,8 @@ POD_KINDS = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rep
              "CronJob"}
 _INTERP = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 LOOPBACK_BINDS = {"loopback", "127.0.0.1", "localhost", "::1"}
-PROXY_LABEL = "clawfence.role"
+ROLE_LABEL = "clawfence.role"
+ROLES = ("egress-proxy", "ingress-forwarder")
 
 
 class DeploymentError(ValueError):
@@ -96,6 +97,8 @@ def parse_text(text: str, path: str, dep: Deployment) -> str | None:
         return None
     import yaml
 
+    if "{{" in text and re.search(r"\{\{-?\s*(?:\.|\$|if|range|include|template|define|with|/\*)", text):
+        raise ValueError("a Helm (Go) template: audit the output of `helm template` instead")
     try:
         docs = [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as exc:
@@ -230,13 +233,15 @@ def parse_compose(doc: dict[str, Any], path: str, lines: dict[tuple[Any, ...], i
             w.labels = {str(k): str(v) for k, v in lab.items()}
         elif isinstance(lab, list):
             w.labels = {str(x).partition("=")[0]: str(x).partition("=")[2] for x in lab}
-        w.egress_proxy = w.labels.get(PROXY_LABEL) == "egress-proxy"
+        w.role = w.labels.get(ROLE_LABEL) if w.labels.get(ROLE_LABEL) in ROLES else None
         nets = svc.get("networks")
         names = [str(n) for n in (nets if isinstance(nets, (list, dict)) else [])]
         if "network" in w.host_namespaces:
             w.egress, w.egress_detail = "open", "network_mode: host (the host's own network)"
         elif str(svc.get("network_mode") or "") == "none":
             w.egress, w.egress_detail = "internal", "network_mode: none"
+        elif str(svc.get("network_mode") or "").startswith(("service:", "container:")):
+            w.egress, w.egress_detail = None, str(svc["network_mode"])
         elif names and all(n in internal for n in names):
             w.egress, w.egress_detail = "internal", f"only internal networks ({', '.join(names)})"
         else:
@@ -246,6 +251,13 @@ def parse_compose(doc: dict[str, Any], path: str, lines: dict[tuple[Any, ...], i
         if top_secrets and svc.get("secrets"):
             w.notes.append("uses compose secrets")
         out.append(w)
+    by_name = {w.name.removeprefix("service "): w for w in out}
+    for w in out:  # network_mode service:X shares X's network namespace, so its egress and exposure
+        if w.egress is None:
+            other = by_name.get(w.egress_detail.split(":", 1)[1])
+            w.egress = other.egress if other else "open"
+            w.egress_detail = (f"shares the network of service {w.egress_detail.split(':', 1)[1]}: "
+                               f"{other.egress_detail}" if other else f"{w.egress_detail} (not in this file)")
     return out
 
 
@@ -422,7 +434,7 @@ def _add_k8s(obj: dict[str, Any], path: str, lines: dict[tuple[Any, ...], int], 
             w = Workload(kind="kubernetes", name=f"{kind}/{name}/{c.get('name', ci)}", path=path,
                          line=lines.get(cpath), namespace=ns)
             w.labels = {str(k): str(v) for k, v in labels.items()}
-            w.egress_proxy = w.labels.get(PROXY_LABEL) == "egress-proxy"
+            w.role = w.labels.get(ROLE_LABEL) if w.labels.get(ROLE_LABEL) in ROLES else None
             w.image = str(c.get("image") or "") or None
             w.command = [str(x) for x in _as_list(c.get("command")) + _as_list(c.get("args"))]
             sc = _d(c, "securityContext")
@@ -743,9 +755,11 @@ def parse_systemd(text: str, path: str) -> Workload:
     w.root = not dyn and _root_user(w.user)
     w.read_only_root = props.get("ProtectSystem", "").lower() in ("strict",)
     cbs = props.get("CapabilityBoundingSet")
-    w.cap_drop_all = cbs is not None and cbs.strip() in ("", "~")
+    # an explicit allow list (possibly empty) bounds everything; a "~" deny list keeps the rest
+    w.cap_drop_all = cbs is not None and not cbs.strip().startswith("~")
+    kept = cbs.split() if cbs and not cbs.strip().startswith("~") else []
     amb = props.get("AmbientCapabilities", "")
-    w.cap_add = [c.upper().removeprefix("CAP_") for c in amb.split()] if amb else []
+    w.cap_add = sorted({c.upper().removeprefix("CAP_") for c in [*amb.split(), *kept]})
     nnp = props.get("NoNewPrivileges", "").lower() in ("yes", "true", "1", "on")
     w.no_new_privileges = nnp or dyn
     scf = props.get("SystemCallFilter", "")
@@ -796,6 +810,9 @@ def _systemd_egress(props: dict[str, str]) -> tuple[str, str]:
     deny, allow = _nets(props.get("IPAddressDeny", "")), _nets(props.get("IPAddressAllow", ""))
     if props.get("PrivateNetwork", "").lower() in ("yes", "true", "1", "on"):
         return "internal", "PrivateNetwork=yes"
+    if any(n.prefixlen == 0 for n in deny if n.version == 4) and any(
+            n.prefixlen == 0 for n in deny if n.version == 6) and all(n.is_loopback for n in allow):
+        return "internal", "IPAddressDeny=any" + (" (localhost allowed)" if allow else "")
     open_to: list[str] = []
     for h in sorted(METADATA_HOSTS):
         if not _is_ip(h):

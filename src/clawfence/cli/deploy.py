@@ -30,6 +30,9 @@ def register(app: typer.Typer) -> None:
         cpus: Annotated[float, typer.Option("--cpus", help="gateway CPU cap (cores)")] = 2.0,
         audit_hours: Annotated[int, typer.Option("--audit-hours", help="audit timer period (hours)")] = 6,
         namespace: Annotated[str, typer.Option("--namespace", help="Kubernetes namespace (helm)")] = "openclaw",
+        image: Annotated[str | None, typer.Option("--image", help="gateway image (compose, helm); pin a digest "
+                                                  "(name@sha256:...) in production")] = None,
+        guard_image: Annotated[str | None, typer.Option("--guard-image", help="clawfence image (compose, helm)")] = None,
         egress_host: Annotated[list[str] | None, typer.Option("--egress-host", help="model provider host the "
                                                               "egress proxy allows (compose; repeatable)")] = None,
     ) -> None:
@@ -40,7 +43,8 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"--openclaw-version {openclaw_version!r} is not an OpenClaw version (YYYY.M.D[-N])")
         opts = Options(with_guard=with_guard, openclaw_version=openclaw_version, port=port, guard_port=guard_port,
                        memory_mb=memory_mb, cpus=cpus, audit_hours=audit_hours, namespace=namespace,
-                       image=f"openclaw-hardened:{openclaw_version}",
+                       image=image or f"openclaw-hardened:{openclaw_version}",
+                       guard_image=guard_image or Options().guard_image,
                        egress_hosts=tuple(egress_host) if egress_host else Options().egress_hosts)
         try:
             files = render(target, opts)

@@ -75,6 +75,11 @@ def _check(opts: Options) -> None:
         raise RenderError(f"--cpus must be 0.1-256, got {opts.cpus}")
     if not 1 <= opts.audit_hours <= 168:
         raise RenderError(f"--audit-hours must be 1-168, got {opts.audit_hours}")
+    for name, img in (("--image", opts.image), ("--guard-image", opts.guard_image)):
+        if not img or any(c.isspace() or c in "\"'`$;{}" for c in img):
+            raise RenderError(f"{name} {img!r} is not an image reference")
+    if not opts.namespace.replace("-", "").isalnum() or not opts.namespace.islower() or len(opts.namespace) > 63:
+        raise RenderError(f"--namespace {opts.namespace!r} is not a Kubernetes namespace name")
     for host in opts.egress_hosts:
         if not host or any(c in host for c in " \t\n\"'#;") or host.startswith("-"):
             raise RenderError(f"--egress-host {host!r} is not a host name")
@@ -113,7 +118,7 @@ def _values(target: str, opts: Options) -> dict[str, str]:
     return {
         "CLAWFENCE_VERSION": __version__, "OPENCLAW_VERSION": opts.openclaw_version, "PORT": str(opts.port),
         "GUARD_PORT": str(opts.guard_port), "MEMORY_MAX": f"{mem}M", "MEMORY_MAX_K8S": f"{mem}Mi",
-        "NODE_HEAP_MB": str(mem * 3 // 4), "CPU_QUOTA": f"{round(opts.cpus * 100)}%", "CPUS": f"{opts.cpus:g}",
+        "NODE_HEAP_MB": str(mem * 3 // 4), "CPU_QUOTA": f"{round(opts.cpus * 100)}%", "CPUS": str(float(opts.cpus)),
         "AUDIT_INTERVAL": f"{opts.audit_hours}h", "AUDIT_CRON": f"17 */{opts.audit_hours} * * *"
         if opts.audit_hours < 24 else "17 3 * * *", "NAMESPACE": opts.namespace, "IMAGE": opts.image,
         "GUARD_IMAGE": opts.guard_image, "OPENCLAW_BIN": opts.openclaw_bin, "CLAWFENCE_BIN": opts.clawfence_bin,

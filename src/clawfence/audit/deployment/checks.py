@@ -14,6 +14,7 @@ provider keys as environment) and ``src/daemon/systemd-unit.ts`` (no User, no sa
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -187,21 +188,26 @@ def capabilities_dropped(dep: Deployment) -> Iterator[Outcome]:
 @deployment_check(
     id="DP005", title="Privileged container or host namespaces", title_zh="特权容器或共享宿主命名空间",
     severity=Severity.CRITICAL, guide=("P1.2", "D2.1"),
-    remediation="Remove `privileged: true`, `network_mode: host`, `pid: host`, `ipc: host`, `hostNetwork`, "
-                "`hostPID`, `hostIPC`.",
-    remediation_zh="移除 `privileged: true`、`network_mode: host`、`pid: host`、`ipc: host`、`hostNetwork`、"
-                   "`hostPID`、`hostIPC`。",
+    remediation="Remove `privileged: true`, `devices:`, `apparmor:unconfined`, `network_mode: host`, `pid: host`, "
+                "`ipc: host`, `hostNetwork`, `hostPID`, `hostIPC`.",
+    remediation_zh="移除 `privileged: true`、`devices:`、`apparmor:unconfined`、`network_mode: host`、`pid: host`、"
+                   "`ipc: host`、`hostNetwork`、`hostPID`、`hostIPC`。",
     cwe=("CWE-250", "CWE-653"))
 def not_privileged_nor_host_namespaces(dep: Deployment) -> Iterator[Outcome]:
-    """A privileged container is root on the host; sharing the host's network, PID or IPC namespace removes the
-    isolation guide P1.2 asks for (the agent sees host services on loopback, other processes and their
-    environment)."""
+    """A privileged container is root on the host; mapped host devices (disks, /dev/mem, /dev/kvm) and an
+    unconfined AppArmor profile hand over the kernel interfaces isolation relies on; sharing the host's network,
+    PID or IPC namespace removes the isolation guide P1.2 asks for (the agent sees host services on loopback,
+    other processes and their environment)."""
     for w in dep.workloads:
         if w.kind in ("dockerfile", "systemd"):
             yield _na(w, "container runtime settings")
             continue
         if w.privileged:
             yield failed("privileged container (all devices, all capabilities)", w.name, _loc(w))
+        elif w.devices:
+            yield failed(f"host devices mapped in: {', '.join(w.devices[:4])}", w.name, _loc(w), Severity.HIGH)
+        elif w.apparmor == "unconfined":
+            yield failed("AppArmor unconfined", w.name, _loc(w), Severity.HIGH)
         elif w.host_namespaces:
             yield failed(f"shares the host's {', '.join(w.host_namespaces)} namespace", w.name, _loc(w),
                          Severity.HIGH)
@@ -229,6 +235,25 @@ def no_new_privileges(dep: Deployment) -> Iterator[Outcome]:
             yield failed("setuid binaries can raise privileges", w.name, _loc(w))
 
 
+_HOME_RE = re.compile(r"^(/home/[^/]+|/Users/[^/]+|/root)(?=/|$)")
+
+
+def _sensitive_mount(source: str, target: str) -> str | None:
+    """Why mounting host ``source`` at ``target`` is dangerous, or None. The OpenClaw state dir mounted as the
+    container's own state dir (target ``.../.openclaw``) is the gateway's working data, not a leak; any other
+    home directory, credential dir, system path or runtime socket is (vocabulary: ``sensitive_source``)."""
+    src = source.rstrip("/") or "/"
+    if src.endswith("docker.sock"):
+        return sensitive_source(src, "", "")
+    if src.endswith(".sock") and not src.endswith(("exec-approvals.sock",)):
+        return "a container runtime / service socket"
+    tgt = target.rstrip("/")
+    if re.search(r"/\.(openclaw|clawdbot)(?:-[^/]+)?(?:/|$)", tgt) and re.search(r"\.(openclaw|clawdbot)", src):
+        return None
+    m = _HOME_RE.match(src)
+    return sensitive_source(src, m.group(1) if m else "", "")
+
+
 @deployment_check(
     id="DP007", title="Docker socket or sensitive host path mounted", title_zh="挂载了 Docker 套接字或敏感宿主路径",
     severity=Severity.CRITICAL, guide=("P1.2", "P3.3", "D2.1"),
@@ -244,13 +269,7 @@ def no_sensitive_host_mounts(dep: Deployment) -> Iterator[Outcome]:
         if w.kind in ("dockerfile", "systemd"):
             yield _na(w, "no mounts")
             continue
-        hits = []
-        for m in w.mounts:
-            if not m.host:
-                continue
-            why = sensitive_source(m.source, "", "")
-            if why:
-                hits.append((m, why))
+        hits = [(m, why) for m in w.mounts if m.host and (why := _sensitive_mount(m.source, m.target))]
         if hits:
             m, why = hits[0]
             rw = "read-only" if m.read_only else "read-write"
@@ -414,6 +433,58 @@ def seccomp_enforced(dep: Deployment) -> Iterator[Outcome]:
             yield failed("seccomp explicitly unconfined", w.name, _loc(w), Severity.HIGH)
         else:
             yield failed("no seccomp profile", w.name, _loc(w))
+
+
+@deployment_check(
+    id="DP014", title="Kubernetes API token mounted into the pod", title_zh="Pod 中挂载了 Kubernetes API 令牌",
+    severity=Severity.HIGH, guide=("E3.1", "D2.3", "C1.4"),
+    remediation="Set `automountServiceAccountToken: false` on the pod (or its ServiceAccount); OpenClaw never "
+                "talks to the Kubernetes API.",
+    remediation_zh="在 Pod（或其 ServiceAccount）上设置 `automountServiceAccountToken: false`；OpenClaw 不需要访问 "
+                   "Kubernetes API。",
+    cwe=("CWE-250", "CWE-522"))
+def no_service_account_token(dep: Deployment) -> Iterator[Outcome]:
+    """Kubernetes mounts a service-account token at /var/run/secrets/kubernetes.io/serviceaccount unless told
+    not to; an agent with a shell (or a file-read tool) then holds cluster credentials: list secrets, create
+    pods, move laterally, as far as RBAC lets it (E3.1 least privilege for service accounts)."""
+    for w in dep.workloads:
+        if w.kind != "kubernetes":
+            yield _na(w, "Kubernetes only")
+        elif w.sa_token:
+            yield failed(f"service-account token mounted ({w.sa_token_detail})", w.name, _loc(w))
+        else:
+            yield passed(f"no service-account token ({w.sa_token_detail})", w.name, _loc(w))
+
+
+_HOME_PROTECTED = ("yes", "true", "read-only", "tmpfs", "1", "on")
+
+
+@deployment_check(
+    id="DP015", title="Home directories visible to the service", title_zh="服务可访问家目录",
+    severity=Severity.HIGH, guide=("P3.3", "P1.2", "E3.2"),
+    remediation="`ProtectHome=yes` (or `tmpfs`) and a `StateDirectory=` for OpenClaw's own data; never run the "
+                "gateway from a person's home directory.",
+    remediation_zh="设置 `ProtectHome=yes`（或 `tmpfs`），用 `StateDirectory=` 存放 OpenClaw 自己的数据；不要从个人家目录"
+                   "运行网关。",
+    cwe=("CWE-552",))
+def home_directories_hidden(dep: Deployment) -> Iterator[Outcome]:
+    """Guide P3.3: restrict access to dedicated working directories; prohibit Desktop, Documents, Downloads and
+    password-manager directories. A unit without ProtectHome lets the agent read every home directory its user
+    can (SSH keys, browser profiles, cloud credentials); OpenClaw's generated unit runs from the user's home."""
+    for w in dep.workloads:
+        if w.kind != "systemd":
+            yield _na(w, "containers see only what is mounted (DP007)")
+            continue
+        value = w.properties.get("ProtectHome", "").lower()
+        home = next((e.value for e in w.env if e.name == "HOME" and e.value), None)
+        if value in _HOME_PROTECTED and value != "read-only":
+            yield passed(f"ProtectHome={value}", w.name, _loc(w))
+        elif value == "read-only":
+            yield failed("ProtectHome=read-only: every home directory is still readable", w.name, _loc(w),
+                         Severity.MEDIUM)
+        else:
+            where = f" (HOME={home})" if home else ""
+            yield failed(f"no ProtectHome: home directories are readable{where}", w.name, _loc(w))
 
 
 @deployment_check(

@@ -94,6 +94,13 @@ class Workload:
     role: str | None = None
     #: systemd: every ``Key=value`` of ``[Service]`` (last value wins; lists joined by spaces)
     properties: dict[str, str] = field(default_factory=dict)
+    #: host devices mapped in (compose ``devices``, k8s has none without privileged)
+    devices: list[str] = field(default_factory=list)
+    #: AppArmor: ``unconfined`` when switched off explicitly, else None
+    apparmor: str | None = None
+    #: Kubernetes: is a service-account token mounted, and what decided it
+    sa_token: bool | None = None
+    sa_token_detail: str = ""
     #: secret-bearing command-line options seen in ``command`` (``--token``/``--password`` values)
     notes: list[str] = field(default_factory=list)
 

@@ -209,6 +209,9 @@ def parse_compose(doc: dict[str, Any], path: str, lines: dict[tuple[Any, ...], i
         sec = [str(s).replace("=", ":").replace(" ", "") for s in _as_list(svc.get("security_opt"))]
         w.no_new_privileges = any(s in ("no-new-privileges", "no-new-privileges:true") for s in sec)
         seccomp = next((s.split(":", 1)[1] for s in sec if s.startswith("seccomp:")), None)
+        w.apparmor = "unconfined" if "apparmor:unconfined" in sec else None
+        w.devices = [str(d.get("source") if isinstance(d, dict) else d).split(":", 1)[0]
+                     for d in _as_list(svc.get("devices"))]
         w.seccomp = "unconfined" if seccomp == "unconfined" else ("profile" if seccomp else "runtime-default")
         for ns, key in (("network", "network_mode"), ("pid", "pid"), ("ipc", "ipc"), ("uts", "uts"),
                         ("user", "userns_mode")):
@@ -403,6 +406,9 @@ def _add_k8s(obj: dict[str, Any], path: str, lines: dict[tuple[Any, ...], int], 
         dep.k8s_objects.setdefault("services", []).append(
             {**obj, "_path": path, "_line": lines.get(("spec", "type")) or lines.get(())})
         return
+    if kind == "ServiceAccount":
+        dep.k8s_objects.setdefault("serviceaccounts", []).append(obj)
+        return
     if kind == "Ingress":
         dep.k8s_objects.setdefault("ingresses", []).append(
             {**obj, "_path": path, "_line": lines.get(())})
@@ -423,6 +429,15 @@ def _add_k8s(obj: dict[str, Any], path: str, lines: dict[tuple[Any, ...], int], 
     else:
         labels = meta.get("labels") or {}
     pod_sc = _d(spec, "securityContext")
+    tmpl_meta = {"metadata": _meta(obj)} if kind == "Pod" else _d(_d(obj, "spec"), "template")
+    if kind == "CronJob":
+        tmpl_meta = _d(_d(_d(_d(obj, "spec"), "jobTemplate"), "spec"), "template")
+    sa_name = str(spec.get("serviceAccountName") or spec.get("serviceAccount") or "default")
+    sa_token: bool | None = None
+    sa_detail = sa_name
+    if isinstance(spec.get("automountServiceAccountToken"), bool):
+        sa_token = bool(spec["automountServiceAccountToken"])
+        sa_detail = f"pod automountServiceAccountToken: {str(sa_token).lower()}"
     volumes = {str(v.get("name")): v for v in _as_list(spec.get("volumes")) if isinstance(v, dict)}
     host_ns = [n for n, k in (("network", "hostNetwork"), ("pid", "hostPID"), ("ipc", "hostIPC"),
                               ("user", "hostUsers")) if (spec.get(k) is True if k != "hostUsers" else False)]
@@ -457,6 +472,12 @@ def _add_k8s(obj: dict[str, Any], path: str, lines: dict[tuple[Any, ...], int], 
             w.seccomp = {"RuntimeDefault": "runtime-default", "Localhost": "profile",
                          "Unconfined": "unconfined"}.get(ptype, "unset")
             w.host_namespaces = list(host_ns)
+            aa = _d(sc, "appArmorProfile") or _d(pod_sc, "appArmorProfile")
+            annotations = _meta(tmpl_meta).get("annotations") if tmpl_meta else None
+            if str(aa.get("type")) == "Unconfined" or (isinstance(annotations, dict) and str(annotations.get(
+                    f"container.apparmor.security.beta.kubernetes.io/{c.get('name')}")) == "unconfined"):
+                w.apparmor = "unconfined"
+            w.sa_token, w.sa_token_detail = sa_token, sa_detail
             for pi, p in enumerate(_as_list(c.get("ports"))):
                 if isinstance(p, dict) and p.get("hostPort"):
                     w.ports.append(Port(str(p.get("containerPort")), str(p["hostPort"]),
@@ -521,6 +542,15 @@ def _resolve_k8s(dep: Deployment) -> None:
     for w in dep.workloads:
         if w.kind != "kubernetes":
             continue
+        if w.sa_token is None:  # not set on the pod: the ServiceAccount decides, else Kubernetes mounts it
+            sa_name = w.sa_token_detail
+            sa = next((o for o in dep.k8s_objects.get("serviceaccounts", []) if _meta(o).get("name") == sa_name
+                       and str(_meta(o).get("namespace") or "default") == w.namespace), None)
+            if sa is not None and isinstance(sa.get("automountServiceAccountToken"), bool):
+                w.sa_token = bool(sa["automountServiceAccountToken"])
+                w.sa_token_detail = f"ServiceAccount {sa_name} automountServiceAccountToken: {str(w.sa_token).lower()}"
+            else:
+                w.sa_token, w.sa_token_detail = True, f"Kubernetes default for ServiceAccount {sa_name}"
         ingress = egress = False
         egress_rules: list[Any] = []
         for pol in extra["policies"]:

@@ -79,3 +79,8 @@ def test_cli_exit_codes_and_formats(tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "nothing to audit" in unknown.stderr
     explain = _cli("explain", "DP010")
     assert explain.returncode == 0 and "100.100.100.200" in explain.stdout
+
+
+def test_docs_list_every_deployment_check() -> None:
+    doc = (FIX.parents[2] / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert all(f"| {c.id} |" in doc for c in ALL)

@@ -262,3 +262,34 @@ def test_systemd_token_pre_start_generates_once(tmp_path: Path) -> None:
     assert re.fullmatch(r"[0-9a-f]{64}", first) and (tmp_path / "gateway-token").stat().st_mode & 0o777 == 0o600
     subprocess.run(["/bin/sh", "-c", script], check=True, timeout=30)
     assert (tmp_path / "gateway-token").read_text(encoding="utf-8") == first
+
+
+@pytest.mark.parametrize("target", ["compose", "helm", "systemd"])
+def test_guard_token_is_made_group_readable(tmp_path: Path, target: str) -> None:
+    """The wrapper around ``guard serve`` (which keeps its token 0600) makes the token 0640 once it exists and
+    still waits for the service; a stand-in ``clawfence`` writes the token after a delay, like the real one."""
+    fake = tmp_path / "bin" / "clawfence"
+    fake.parent.mkdir()
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    fake.write_text("#!/bin/sh\nsleep 0.3\numask 077\nprintf tok > \"$TOKDIR/token\"\nsleep 0.2\nexit 7\n",
+                    encoding="utf-8")
+    fake.chmod(0o755)
+    files = render(target, Options(with_guard=True))
+    if target == "systemd":
+        unit = files["clawfence-guard.service"][0]
+        post = next(x for x in unit.splitlines() if x.startswith("ExecStartPost="))
+        script = "clawfence & pid=$!; " + post.split("-c ", 1)[1].strip("'") + "; wait $pid"
+    elif target == "compose":
+        script = yaml.safe_load(files["compose.yaml"][0])["services"]["clawfence-guard"]["command"][0] \
+            .replace("$$", "$")
+    else:
+        docs = list(yaml.safe_load_all(files["templates/manifests.yaml"][0]))
+        dep = next(d for d in docs if d and d.get("kind") == "Deployment")
+        guard = next(c for c in dep["spec"]["template"]["spec"]["containers"] if c["name"] == "clawfence-guard")
+        script = guard["args"][0]
+    script = script.replace("/run/clawfence-guard", str(run_dir))
+    env = {**os.environ, "PATH": f"{fake.parent}:{os.environ['PATH']}", "TOKDIR": str(run_dir)}
+    r = subprocess.run(["/bin/sh", "-c", script], env=env, timeout=30, check=False, capture_output=True, text=True)
+    assert r.returncode == 7, r.stderr  # the service's own exit status is passed on
+    assert (run_dir / "token").stat().st_mode & 0o777 == 0o640

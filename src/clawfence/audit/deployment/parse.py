@@ -42,14 +42,18 @@ def load(path: Path) -> Deployment:
         raise DeploymentError(f"deployment path not found: {path}")
     dep = Deployment(root=str(path))
     files = [path] if path.is_file() else sorted(_walk(path))
+    dropins = _dropins(files)
+    merged = {d for ds in dropins.values() for d in ds}
     for f in files:
+        if f in merged:
+            continue
         try:
-            if f.stat().st_size > MAX_BYTES:
-                dep.errors.append(f"{f}: larger than {MAX_BYTES} bytes, not analysed")
-                continue
-            text = f.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            dep.errors.append(f"{f}: cannot read ({exc.__class__.__name__})")
+            text = _read(f)
+            for d in dropins.get(f, []):  # systemd applies <unit>.d/*.conf after the unit, in name order
+                text += f"\n# drop-in {d.name}\n" + _read(d)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            dep.errors.append(f"{f}: {exc}" if isinstance(exc, ValueError) and not isinstance(exc, UnicodeDecodeError)
+                              else f"{f}: cannot read ({exc.__class__.__name__})")
             continue
         try:
             kind = parse_text(text, str(f), dep)
@@ -66,6 +70,24 @@ def load(path: Path) -> Deployment:
         raise DeploymentError(f"{path}: nothing to audit ({why})")
     _resolve_k8s(dep)
     return dep
+
+
+def _read(f: Path) -> str:
+    if f.stat().st_size > MAX_BYTES:
+        raise ValueError(f"larger than {MAX_BYTES} bytes, not analysed")
+    return f.read_text(encoding="utf-8")
+
+
+def _dropins(files: list[Path]) -> dict[Path, list[Path]]:
+    """Unit file -> its drop-ins (``<unit>.d/*.conf``) present in ``files``."""
+    out: dict[Path, list[Path]] = {}
+    present = set(files)
+    for f in files:
+        if f.suffix == ".conf" and f.parent.name.endswith((".service.d", ".socket.d", ".timer.d")):
+            unit = f.parent.parent / f.parent.name[:-2]
+            if unit in present:
+                out.setdefault(unit, []).append(f)
+    return {u: sorted(ds, key=lambda d: d.name) for u, ds in out.items()}
 
 
 def _walk(root: Path) -> Iterator[Path]:

@@ -5,7 +5,8 @@ rendered gateway unit must score <= 2.0; OpenClaw's own unit shape scores >= 9),
 ``yamllint`` (``tests/deploy/yamllint.yaml``), ``kubernetes-validate`` (Kubernetes 1.37 schemas), the
 ``compose-spec`` parser (Rust ``compose_spec``), ``checkov`` (``$CLAWFENCE_CHECKOV`` or on PATH; run with
 ``--skip-download`` and a loopback proxy so it never leaves the machine), the packaged OpenClaw 2026.9.6 config
-schema for the seeded ``openclaw.json``.
+schema for the seeded ``openclaw.json``. ``CLAWFENCE_REQUIRE_VALIDATORS=1`` turns a missing validator (other than
+checkov, ~2.5 min to install) into a failure.
 """
 
 from __future__ import annotations
@@ -33,8 +34,13 @@ BIN = Path(sys.executable).parent
 
 
 def _tool(name: str) -> str | None:
+    """Path of validator ``name`` (the venv's first); with ``CLAWFENCE_REQUIRE_VALIDATORS=1`` a missing one fails
+    the test instead of skipping it (for CI, which installs them)."""
     local = BIN / name
-    return str(local) if local.exists() else shutil.which(name)
+    found = str(local) if local.exists() else shutil.which(name)
+    if found is None and os.environ.get("CLAWFENCE_REQUIRE_VALIDATORS") == "1" and name != "checkov":
+        pytest.fail(f"{name} is required (CLAWFENCE_REQUIRE_VALIDATORS=1) but not installed")
+    return found
 
 
 @pytest.fixture(scope="module")

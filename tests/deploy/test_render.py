@@ -159,8 +159,35 @@ def test_compose_spec(rendered: dict[str, Path]) -> None:
         doc = yaml.safe_load((rendered[f"compose{g}"] / "compose.yaml").read_text(encoding="utf-8"))
         parsed = compose_spec.PyCompose.from_json(json.dumps(doc))  # YAML merge keys resolved by the loader first
         assert "openclaw-gateway" in parsed.service_names()
+        _no_dependency_cycle(doc)
     with pytest.raises(ValueError):
         compose_spec.PyCompose.from_json(json.dumps({"services": {"a": {"image": "x", "cap_dorp": ["ALL"]}}}))
+
+
+def _no_dependency_cycle(doc: dict[str, object]) -> None:
+    """Compose refuses a start-order cycle (depends_on, and network_mode service:X, which starts X first)."""
+    services = doc["services"]
+    assert isinstance(services, dict)
+    edges: dict[str, set[str]] = {}
+    for name, svc in services.items():
+        deps = svc.get("depends_on") or {}
+        edges[name] = set(deps if isinstance(deps, (list, dict)) else [])
+        mode = str(svc.get("network_mode") or "")
+        if mode.startswith("service:"):
+            edges[name].add(mode.split(":", 1)[1])
+    state: dict[str, int] = {}
+
+    def visit(n: str) -> None:
+        state[n] = 1
+        for m in edges.get(n, set()):
+            assert state.get(m) != 1, f"start-order cycle through {n} -> {m}"
+            if m not in state:
+                visit(m)
+        state[n] = 2
+
+    for n in edges:
+        if n not in state:
+            visit(n)
 
 
 def _checkov(args: list[str]) -> dict[str, object]:

@@ -2,7 +2,8 @@
 templates (``clawfence/deploy/templates/<target>/``).
 
 Templates are plain files with ``@@NAME@@`` placeholders; a line starting with ``@guard@`` is kept (without the
-prefix) only with ``--with-guard``, and a file whose every line is such a line is left out without it. The
+prefix) only with ``--with-guard``, as is a word inside a line prefixed ``@guard@``; the files in
+:data:`GUARD_ONLY` are rendered only with it. The
 OpenClaw config each target seeds (``openclaw.json``) is generated here as data: loopback or container bind, token
 auth from a file SecretRef (``secrets.providers.gateway-token``, mode ``singleValue``), the guard plugin wired in.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from importlib import resources
@@ -136,7 +138,7 @@ def _apply(text: str, values: dict[str, str], with_guard: bool) -> str:
             if not with_guard:
                 continue
             line = line[len("@guard@"):]
-        lines.append(line.replace("@guard@", ""))
+        lines.append(line.replace("@guard@", "") if with_guard else re.sub(r"\s*@guard@\S+", "", line))
     out = "\n".join(lines)
     for key, val in values.items():
         out = out.replace(f"@@{key}@@", val)
@@ -159,8 +161,6 @@ def render(target: str, opts: Options | None = None) -> dict[str, tuple[str, int
         if rel in GUARD_ONLY and not opts.with_guard:
             continue
         raw = root.joinpath(*rel.split("/")).read_text(encoding="utf-8")
-        if not opts.with_guard:
-            raw = raw.replace(" @guard@clawfence-guard.service", "")
         out[rel] = (_apply(raw, values, opts.with_guard), 0o755 if rel.endswith(".sh") else 0o644)
     config = json.dumps(openclaw_config(target, opts), indent=2) + "\n"
     if target in ("systemd", "compose"):

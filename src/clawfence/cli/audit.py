@@ -53,6 +53,8 @@ def register(app: typer.Typer) -> None:
         baseline: Annotated[Path | None, typer.Option("--baseline", help="config hash baseline to check drift against")] = None,
         no_host: Annotated[bool, typer.Option("--no-host", help="skip host facts (processes, sockets)")] = False,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="text: also list passed checks")] = False,
+        deployment: Annotated[Path | None, typer.Option("--deployment", help="audit deployment files instead: compose, "
+                                                        "Kubernetes/Helm output, Dockerfile, systemd unit (file or dir)")] = None,
     ) -> None:
         """Audit an OpenClaw installation against every item of the CNCERT guide."""
         # imports are deferred to what this run needs (startup time is most of an audit; see benchmarks/)
@@ -67,6 +69,8 @@ def register(app: typer.Typer) -> None:
             if parse(openclaw_version) is None:
                 raise UsageError(f"--openclaw-version {openclaw_version!r} is not an OpenClaw version (YYYY.M.D[-N])")
         started = datetime.now(UTC).isoformat(timespec="seconds")
+        if deployment is not None:
+            _audit_deployment(deployment, fmt, output, lang, fail_on, verbose)
         if from_facts:
             try:
                 facts = facts_mod.Facts.from_json(from_facts.read_text(encoding="utf-8"))
@@ -187,8 +191,31 @@ def register(app: typer.Typer) -> None:
         raise UsageError(f"unknown check, rule or guide point: {ident}")
 
 
+def _audit_deployment(path: Path, fmt: str, output: Path | None, lang: str, fail_on: str, verbose: bool) -> None:
+    """``audit --deployment PATH``: render the deployment report and exit with the audit's exit code."""
+    from clawfence.audit.deployment import DeploymentError, audit_deployment
+    from clawfence.reporters import REPORTERS
+    try:
+        report = audit_deployment(path, lang=lang)
+    except DeploymentError as exc:
+        raise UsageError(str(exc)) from exc
+    if fmt == "text":
+        from clawfence.reporters import terminal
+        text = terminal.render(report, verbose=verbose, color=output is None and _isatty())
+    else:
+        text = REPORTERS[fmt](report)
+    emit(text, output)
+    raise typer.Exit(exit_code(list(report.findings), fail_on))
+
+
 def _explain_rule(ident: str, lang: str) -> str | None:
     """Explanation of a scanner or guard rule id, if those modules know it."""
+    from clawfence.audit.deployment import by_id as deployment_check
+    dc = deployment_check(ident)
+    if dc is not None:
+        return "\n".join([f"{dc.id}  {dc.title_zh if lang == 'zh' else dc.title}", f"severity: {dc.severity.value}",
+                          f"guide: {', '.join(dc.guide)}", f"cwe: {', '.join(dc.cwe) or '-'}", "", dc.rationale, "",
+                          f"remediation: {dc.remediation_zh if lang == 'zh' else dc.remediation}"]) + "\n"
     for modname in ("clawfence.skills.explain", "clawfence.guard.explain"):
         try:
             mod = __import__(modname, fromlist=["explain"])

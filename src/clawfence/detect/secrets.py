@@ -177,3 +177,21 @@ def weakness(value: str, min_length: int = 24, min_bits: float = 96.0) -> str | 
     if entropy_bits(value) < min_bits:
         return f"low entropy (~{entropy_bits(value):.0f} bits < {min_bits:.0f})"
     return None
+
+
+#: Names of variables / options that carry a credential (environment variables, CLI flags, config keys):
+#: ``OPENCLAW_GATEWAY_TOKEN``, ``OPENAI_API_KEY``, ``DB_PASSWORD``, ``CLAUDE_WEB_COOKIE``, ``--token``.
+SECRET_NAME_RE = re.compile(
+    r"(?i)(?:^|[_\-.])(?:token|secret|passw(?:or)?d|passphrase|pass|pwd|api[_\-]?key|access[_\-]?key|"
+    r"private[_\-]?key|client[_\-]?secret|session[_\-]?key|cookie|credentials?|auth|bearer|key)(?:$|[_\-.])"
+)
+#: Names that match the pattern above yet never hold a secret (paths to one, public parts, switches).
+_NOT_SECRET_NAME_RE = re.compile(r"(?i)(?:_(?:file|path|dir|url|id|type|mode|name|enabled|disabled|required|"
+                                 r"ttl|length)$|^(?:auth_?mode|key_?id|public_?key)$)")
+
+
+def is_secret_name(name: str) -> bool:
+    """True when a variable or option named ``name`` carries a credential by its name (``*_TOKEN``,
+    ``*_API_KEY``, ``*PASSWORD``, ``--token``), and is not merely a pointer to one (``*_FILE``, ``*_PATH``)."""
+    bare = name.lstrip("-")
+    return bool(SECRET_NAME_RE.search(bare)) and not _NOT_SECRET_NAME_RE.search(bare)

@@ -478,7 +478,7 @@ def test_case(tmp_path: Path, case: str, files: dict[str, str], present: set[str
         assert res.verdict == verdict, f"{case}: verdict {res.verdict} score {res.score}"
 
 
-HOSTILE_RULES = {"SC701", "SC702", "SC703", "SC706", "SC707"}  # exercised in test_hostile.py
+HOSTILE_RULES = {"SC701", "SC702", "SC703", "SC706", "SC707", "SC708"}  # exercised in test_hostile.py
 MODEL_RULES = {"SC900"}  # the optional --llm pass, exercised in test_llm.py
 
 

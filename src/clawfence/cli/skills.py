@@ -6,6 +6,8 @@ install refused by policy), 2 usage errors. Nothing in a scanned skill is execut
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -64,13 +66,13 @@ def _render(results: list[SkillResult], fmt: str, lang: str, verbose: bool) -> s
         raise UsageError(f"--format {fmt} is not available in this build") from exc
 
 
-def _scan_paths(paths: list[Path]) -> list[SkillResult]:
+def _scan_paths(paths: list[Path], use_ioc: bool = True, jobs: int = 1) -> list[SkillResult]:
     from clawfence.skills.scanner import scan_path
     from clawfence.skills.source import SourceError
     out: list[SkillResult] = []
     for p in paths:
         try:
-            out.extend(scan_path(p))
+            out.extend(scan_path(p, use_ioc=use_ioc, jobs=jobs))
         except SourceError as exc:
             raise UsageError(str(exc)) from exc
     return out
@@ -93,6 +95,8 @@ def register(app: typer.Typer) -> None:
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="text: show low-confidence hints")] = False,
         llm: Annotated[bool, typer.Option("--llm", help="also ask the model set by CLAWFENCE_LLM_*")] = False,
         llm_config: Annotated[Path | None, typer.Option("--llm-config", help="model review config (TOML/JSON)")] = None,
+        no_ioc: Annotated[bool, typer.Option("--no-ioc", help="analysis alone: do not match the indicator list")] = False,
+        jobs: Annotated[int, typer.Option("--jobs", "-j", help="processes (default: all cores)")] = 0,
     ) -> None:
         """Scan skills statically; verdict malicious|suspicious|benign with findings (file, line, evidence)."""
         check_lang(lang)
@@ -100,12 +104,15 @@ def register(app: typer.Typer) -> None:
         check_choice("--fail-on", fail_on, SEVERITIES)
         if not paths and not installed:
             raise UsageError("give one or more PATHs or --installed")
-        results = _scan_paths(list(paths or []))
+        if jobs < 0:
+            raise UsageError("--jobs must be 0 (all cores) or more")
+        n = jobs or (os.cpu_count() or 1)
+        results = _scan_paths(list(paths or []), not no_ioc, n)
         if installed:
             from clawfence.skills.installed import skill_roots
             sd, cfg, home = _state(state_dir)
             roots = [p for _, p in skill_roots(sd, _config(cfg), home)]
-            results += _scan_paths(roots)
+            results += _scan_paths(roots, not no_ioc, n)
         if llm or llm_config:  # optional model-assisted pass (SC900): may raise benign -> suspicious, never lower
             from clawfence.skills import llm as llm_pass
             results = llm_pass.review_results(results, llm_pass.cli_config(llm_config))

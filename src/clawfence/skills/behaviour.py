@@ -538,6 +538,27 @@ def _near(u: Unit, groups: tuple[frozenset[str], ...]) -> list[tuple[int, str]] 
     return None
 
 
+def _chunks(u: Unit) -> list[Unit]:
+    """A code unit larger than :data:`MAX_UNIT` characters as consecutive chunks (overlapping by :data:`WINDOW`
+    lines), so every byte of a big file is matched and folded, with bounded work per chunk."""
+    if len(u.text) <= MAX_UNIT:
+        return [u]
+    lines = u.text.split("\n")
+    out: list[Unit] = []
+    start = 0
+    while start < len(lines):
+        size, end = 0, start
+        while end < len(lines) and size + len(lines[end]) < MAX_UNIT:
+            size += len(lines[end]) + 1
+            end += 1
+        end = max(end, start + 1)
+        out.append(Unit(u.rel, u.kind, u.first_line + start, "\n".join(lines[start:end])[:MAX_UNIT], dict(u.facts)))
+        if end >= len(lines):
+            break
+        start = max(end - WINDOW, start + 1)
+    return out
+
+
 def _example_context(u: Unit) -> bool:
     ctx = u.facts.get("_context")
     return ctx is not None and bool(WARN_CTX.search(ctx[1]))
@@ -626,8 +647,9 @@ def analyse(files: dict[str, str], description: str = "", name: str = "") -> lis
             if u.kind == "code":
                 if _example_context(u):
                     continue
-                _find_code(u)
-                units.append(u)
+                for c in _chunks(u):
+                    _find_code(c)
+                    units.append(c)
             else:
                 _find_prose(u)
                 units.append(u)

@@ -24,6 +24,7 @@ from clawfence.skills.text import DAMP, Segmented, run_regex, segment_code, segm
 from clawfence.skills.verdict import score, verdict
 
 MAX_DEPTH = 3
+SKILL_MD_NAMES = frozenset({"skill.md", "skills.md"})  # any casing: OpenClaw authors use both
 MD_EXT = (".md", ".markdown", ".mdx", ".txt", ".rst")
 PY_EXT = (".py", ".pyw")
 JS_EXT = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".mts", ".cts")
@@ -49,7 +50,7 @@ MEDIA_MAGIC = (
     b"OTTO",
     b"\x00\x01\x00\x00",
 )
-AGENT_MD = {"SKILL.MD", "HEARTBEAT.MD", "AGENTS.MD", "SOUL.MD", "TOOLS.MD", "MEMORY.MD", "BOOTSTRAP.MD", "IDENTITY.MD"}
+AGENT_MD = {"SKILL.MD", "SKILLS.MD", "HEARTBEAT.MD", "AGENTS.MD", "SOUL.MD", "TOOLS.MD", "MEMORY.MD", "BOOTSTRAP.MD", "IDENTITY.MD"}
 DOC_FILE = re.compile(
     r"(^|/)(README|CHANGELOG|CONTRIBUTING|LICENSE|SECURITY|HISTORY|CHANGES)[^/]*$|(^|/)(docs?|examples?|tests?|test|spec|fixtures?)/",
     re.I,
@@ -138,6 +139,19 @@ def _lang_of(rel: str) -> str:
     return "text"
 
 
+def _py_too_deep(text: str) -> bool:
+    """The source failed to parse because of nesting depth or memory (not a syntax error)."""
+    import ast
+
+    try:
+        ast.parse(text)
+    except (RecursionError, MemoryError):
+        return True
+    except (SyntaxError, ValueError):
+        return False
+    return False
+
+
 def _guess_lang(s: str) -> str:
     if re.search(r"^\s*(import |from \w+ import|def |exec\(|print\()", s, re.M):
         return "py"
@@ -151,7 +165,12 @@ def _analyse_unit(lang: str, text: str) -> list[CodeHit]:
     fn = mods.get(lang)
     if fn is None:
         return []
-    hits = list(fn(text) or [])
+    res = fn(text)
+    if res is None and lang == "py" and _py_too_deep(text):
+        return [CodeHit("SC708", 1, "Python nesting too deep for the parser", "not fully analysed")]
+    if lang in ("js", "sh") and len(text) > (2_000_000 if lang == "js" else 1_500_000):
+        return [CodeHit("SC708", 1, f"{len(text)} characters: above the {lang} parser cap", "not fully analysed")]
+    hits = list(res or [])
     if not any(h.rule == "SC210" for h in hits) and AGENT_HINT.search(text):
         for h in fn(text, AGENT_SECRETS, True) or []:
             if h.rule == "SC210":
@@ -224,13 +243,14 @@ def _scan_text(ctx: _Ctx, text: str, rel: str, lang: str, depth: int, fixed_line
     return seg
 
 
-def scan_loaded(loaded: Loaded, path: str, folder: str, rules: RuleSet | None = None) -> SkillResult:
-    """Scan a loaded skill. ``path`` is shown in results, ``folder`` is the skill's directory/archive name."""
+def scan_loaded(loaded: Loaded, path: str, folder: str, rules: RuleSet | None = None, use_ioc: bool = True) -> SkillResult:
+    """Scan a loaded skill. ``path`` is shown in results, ``folder`` is the skill's directory/archive name.
+    ``use_ioc=False`` runs the analysis alone (no indicator list: SC601/SC602 never fire)."""
     rs = rules or load_rules()
-    ctx = _Ctx(rs, [r for r in rs.rules if r.kind == "regex"], ioc.load_feed())
+    ctx = _Ctx(rs, [r for r in rs.rules if r.kind == "regex"], ioc.load_feed() if use_ioc else ())
     files: dict[str, str] = {}
     fm: dict[str, object] = {}
-    for f in sorted(loaded.files, key=lambda f: (f.rel.lower() != "skill.md", f.rel)):
+    for f in sorted(loaded.files, key=lambda f: (f.rel.lower() not in SKILL_MD_NAMES, f.rel)):
         files[f.rel] = hashlib.sha256(f.data).hexdigest()
         _scan_file(ctx, f, files[f.rel], fm)
     for s in loaded.structural:
@@ -287,6 +307,8 @@ def _scan_file(ctx: _Ctx, f: SkillFile, sha: str, fm: dict[str, object]) -> None
         or (f.size > 256 * 1024 and len(zlib.compress(f.data[:1_000_000], 1)) * 25 < len(f.data[:1_000_000]))
     ):
         ctx.add("SC707", f.rel, 0, f"{f.size} bytes{' (head and tail scanned)' if f.truncated else ''}")
+    if f.truncated:
+        ctx.add("SC708", f.rel, 0, f"{f.size} bytes: larger than the per-file cap, only head and tail analysed")
     lang = _lang_of(f.rel)
     if lang == "text" and text.startswith("#!"):
         shebang = text.split("\n", 1)[0]
@@ -300,7 +322,7 @@ def _scan_file(ctx: _Ctx, f: SkillFile, sha: str, fm: dict[str, object]) -> None
                 if h.rule != "SC211":
                     ctx.add(h.rule, f.rel, top + h.line - 1, h.evidence, 1.0, h.note or "script in markup")
     base = f.rel.rsplit("/", 1)[-1]
-    if base.lower() == "skill.md" and "/" not in f.rel and not fm:
+    if base.lower() in SKILL_MD_NAMES and "/" not in f.rel and not fm:
         fm.update(logic.frontmatter(text))
         fm.setdefault("_fm", seg.frontmatter)
     if lang in ("py", "js", "sh", "ps", "text"):
@@ -311,7 +333,7 @@ def _scan_file(ctx: _Ctx, f: SkillFile, sha: str, fm: dict[str, object]) -> None
             ctx.add(h.rule, f.rel, h.line, h.evidence, 0.6, h.note)
     for h in deps.dependency_typos(f.rel, text):
         ctx.add(h.rule, f.rel, h.line, h.evidence)
-    hooks, cmds = logic.install_hooks(f.rel, text, logic.frontmatter(text) if base.lower() == "skill.md" else {})
+    hooks, cmds = logic.install_hooks(f.rel, text, logic.frontmatter(text) if base.lower() in SKILL_MD_NAMES else {})
     for h in hooks:
         ctx.add(h.rule, f.rel, h.line, h.evidence)
     for c in cmds:
@@ -323,9 +345,10 @@ def _scan_file(ctx: _Ctx, f: SkillFile, sha: str, fm: dict[str, object]) -> None
             ctx.add("SC601", f.rel, 0, f"publisher {m.group(1)} - {acc.context[:80]}")
 
 
-def scan_path(path: Path, exclude: frozenset[str] = frozenset()) -> list[SkillResult]:
-    """Scan a skill folder, a folder of skills, or an archive; one result per skill.
+def scan_path(path: Path, exclude: frozenset[str] = frozenset(), use_ioc: bool = True, jobs: int = 1) -> list[SkillResult]:
+    """Scan a skill folder, a folder of skills, or an archive; one result per skill, in :func:`discover` order.
 
+    ``jobs`` > 1 scans skills in that many processes (results identical to one process).
     Raises :class:`SourceError` when the path is missing or unreadable."""
     if not path.exists() and not path.is_symlink():
         raise SourceError(f"no such file or directory: {path}")
@@ -333,8 +356,20 @@ def scan_path(path: Path, exclude: frozenset[str] = frozenset()) -> list[SkillRe
         if not is_archive(path):
             raise SourceError(f"{path}: not a skill folder or a .zip/.tar.gz archive")
         stem = re.sub(r"\.(zip|tar\.gz|tgz|tar|tar\.bz2|tar\.xz|skill)$", "", path.name, flags=re.I)
-        return [scan_loaded(load_archive(path), str(path), stem)]
-    return [scan_loaded(load_dir(d, exclude), str(d), d.name) for d in discover(path)]
+        return [scan_loaded(load_archive(path), str(path), stem, use_ioc=use_ioc)]
+    dirs = discover(path)
+    if jobs > 1 and len(dirs) > 1:
+        import concurrent.futures
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(dirs)), mp_context=ctx) as pool:
+            return list(pool.map(_scan_dir, dirs, [exclude] * len(dirs), [use_ioc] * len(dirs), chunksize=4))
+    return [_scan_dir(d, exclude, use_ioc) for d in dirs]
+
+
+def _scan_dir(d: Path, exclude: frozenset[str], use_ioc: bool) -> SkillResult:
+    return scan_loaded(load_dir(d, exclude), str(d), d.name, use_ioc=use_ioc)
 
 
 def discover(root: Path, max_depth: int = 4) -> list[Path]:
@@ -360,7 +395,7 @@ def discover(root: Path, max_depth: int = 4) -> list[Path]:
 
 def _has_skill_md(d: Path) -> bool:
     try:
-        return any(p.name.lower() == "skill.md" and p.is_file() and not p.is_symlink() for p in d.iterdir())
+        return any(p.name.lower() in SKILL_MD_NAMES and p.is_file() and not p.is_symlink() for p in d.iterdir())
     except OSError:
         return False
 

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from clawfence.skills.result import SkillFile
 
 MAX_FILES = 2000
-MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024  # every byte of a file up to this size is analysed
 HEAD_BYTES = 1024 * 1024
 TAIL_BYTES = 256 * 1024
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
@@ -88,14 +88,17 @@ def load_dir(root: Path, exclude: frozenset[str] = frozenset()) -> Loaded:
         d, depth = stack.pop()
         try:
             entries = sorted(os.scandir(d), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            rel_d = d.relative_to(root).as_posix() if d != root else "."
+            out.structural.append(Structural("SC708", rel_d, f"directory unreadable ({exc.strerror or exc}): not analysed"))
             continue
         for e in entries:
             p = Path(e.path)
             rel = p.relative_to(root).as_posix()
             try:
                 st = os.lstat(p)
-            except OSError:
+            except OSError as exc:
+                out.structural.append(Structural("SC708", rel, f"cannot stat ({exc.strerror or exc}): not analysed"))
                 continue
             if stat.S_ISLNK(st.st_mode):
                 try:
@@ -120,11 +123,12 @@ def load_dir(root: Path, exclude: frozenset[str] = frozenset()) -> Loaded:
             if not stat.S_ISREG(st.st_mode) or e.name in exclude:
                 continue
             if len(out.files) >= MAX_FILES or out.total >= MAX_TOTAL_BYTES:
-                out.structural.append(Structural("SC707", rel, "file/byte cap reached; remaining files not scanned"))
+                out.structural.append(Structural("SC708", rel, "file/byte cap reached; remaining files not analysed"))
                 return out
             try:
                 data, trunc = _read_nofollow(p, st.st_size)
-            except OSError:
+            except OSError as exc:
+                out.structural.append(Structural("SC708", rel, f"unreadable ({exc.strerror or exc}): not analysed"))
                 continue
             out.total += len(data)
             if is_archive(p):

@@ -7,7 +7,6 @@ install refused by policy), 2 usage errors. Nothing in a scanned skill is execut
 from __future__ import annotations
 
 import os
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 

@@ -50,7 +50,8 @@ MEDIA_MAGIC = (
     b"OTTO",
     b"\x00\x01\x00\x00",
 )
-AGENT_MD = {"SKILL.MD", "SKILLS.MD", "HEARTBEAT.MD", "AGENTS.MD", "SOUL.MD", "TOOLS.MD", "MEMORY.MD", "BOOTSTRAP.MD", "IDENTITY.MD"}
+AGENT_MD = {"SKILL.MD", "SKILLS.MD", "HEARTBEAT.MD", "AGENTS.MD", "SOUL.MD", "TOOLS.MD", "MEMORY.MD", "BOOTSTRAP.MD",
+            "IDENTITY.MD"}
 DOC_FILE = re.compile(
     r"(^|/)(README|CHANGELOG|CONTRIBUTING|LICENSE|SECURITY|HISTORY|CHANGES)[^/]*$|(^|/)(docs?|examples?|tests?|test|spec|fixtures?)/",
     re.I,

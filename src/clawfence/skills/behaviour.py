@@ -97,6 +97,8 @@ FACTS: dict[str, re.Pattern[str]] = {
         r"\bkeystore\b|wallet\.dat|solana/id\.json|\.electrum|exodus\.wallet|\bExodus/|"
         r"nkbihfbeogaeaoehlefnkodbefgpgknn|bfnaelmomeimhlpmgjnjophhpkkoljpa|ejbalbakoplchlghecdalmeeeajnimhm|"
         r"\.ethereum/|metamask[^\n]{0,40}(vault|storage|ldb)|\.bitcoin/", _I),
+    "secret-typed": re.compile(r"\bread\s+(-\w+\s+)*-s\b|getpass\.getpass\(|\bgetpass\(|read-host\s+[^\n]*-assecurestring|"
+                               r"hidden answer|display dialog[^\n]{0,80}password", _I),
     "secret-docs": re.compile(r"~/(Documents|Desktop|Pictures)\b|\$HOME/(Documents|Desktop|Pictures)\b|"
                               r"(expanduser\([\"']~[\"']\)|homedir\(\)|home\(\))\s*,\s*[\"'](Documents|Desktop|Pictures)[\"']"),
     "ask-secret": re.compile(
@@ -111,7 +113,7 @@ FACTS: dict[str, re.Pattern[str]] = {
         r"-method\s+(post|put)|\bscp\s+\S+\s+\S+@|\brsync\b[^\n]*\s\S+@\S+:|\bnc(at)?\s+-?\w*\s*\d+\.\d+|"
         r"api\.telegram\.org|discord(app)?\.com/api/webhooks|hooks\.slack\.com|smtplib|\bsendmail\b|"
         r"\bftp\s|\bsocket\.send|\.sendall\(|files\s*=\s*\{|[?&]\w+=[\"']?\s*\+\s*\w|\$\{\w*(key|tok|secret)\w*\}"
-        r"|git\s+push\b", _I),
+        r"|git\s+push\b|URLSearchParams\(|\?\$\{\w+\}|urlencode\(", _I),
     "send-prose": re.compile(
         r"\b(send|post|upload|transmit|forward|sync|submit|report|copy|mirror|push)\b[^.\n]{0,100}(https?://|\S+@\S+\.\w+|webhook)|"
         r"(发送|上传|同步|提交|传到|传给)[^。\n]{0,60}(https?://|@)|(https?://\S+)[^。\n]{0,20}(发送|上传)|"
@@ -240,6 +242,7 @@ class Hit:
     line: int
     evidence: str
     note: str = ""
+    severity: str | None = None  # overrides the rule's severity (e.g. a skill updating itself from its own server)
 
 
 @dataclass(slots=True)
@@ -519,7 +522,13 @@ def _find_code(u: Unit) -> None:
     # derived facts: a .env file's contents read (not a dotenv loader)
     own_env = any(re.search(r"__file__|__dirname|script_?dir|dirname\(", x[1], re.I) for x in u.lines.get("env-file", []))
     if "env-file" in u.lines and "file-read" in u.lines and "dotenv" not in u.lines and not own_env:
-        u.lines["secret-env"] = u.lines.get("secret-env", []) + u.lines["env-file"]
+        extra = []
+        for _, ev in u.lines["env-file"]:  # CTX = path.join(home, ".env") ... readFile(CTX): the read site counts too
+            am = re.match(r"\s*(?:const|let|var|export)?\s*([A-Za-z_]\w*)\s*[:=]", ev)
+            if am:
+                rx = re.compile(rf"\b{re.escape(am.group(1))}\b")
+                extra += [x for x in u.lines["file-read"] if rx.search(x[1])]
+        u.lines["secret-env"] = u.lines.get("secret-env", []) + u.lines["env-file"] + extra
         u.facts.setdefault("secret-env", u.lines["env-file"][0])
 
 
@@ -579,7 +588,7 @@ class Technique:
 
 
 SECRETS = frozenset({"secret-agent", "secret-ssh", "secret-cloud", "secret-env", "secret-browser", "secret-wallet",
-                     "secret-docs"})
+                     "secret-docs", "secret-typed"})
 OUT = frozenset({"send", "dns-out", "git-foreign"})
 _G = frozenset
 CODE = _G({"code"})
@@ -704,10 +713,14 @@ def analyse(files: dict[str, str], description: str = "", name: str = "") -> lis
                 note = "token used for its own service"
             if t.rule in _REMOTE and _vendor(u.facts.get("fetch", (0, ""))[1], skill_words):
                 note = "vendor installer"
+            sev = None
+            if t.rule == "SC927" and _vendor(ev_all, skill_words) and not re.search(
+                    r"(SOUL|MEMORY|AGENTS|IDENTITY|BOOTSTRAP)\.md", ev_all):
+                note, sev = "self-update from its own server", "medium"
             key = (t.rule, u.rel)
             if key not in hits or (hits[key].note in WEAK_NOTES and note not in WEAK_NOTES):
                 ev = " | ".join(dict.fromkeys(x[1] for x in got if x is not None))[:230]
-                hits[key] = Hit(t.rule, u.rel, first[0], ev, note)
+                hits[key] = Hit(t.rule, u.rel, first[0], ev, note, sev)
     return sorted(hits.values(), key=lambda h: (h.rule, h.rel, h.line))
 
 

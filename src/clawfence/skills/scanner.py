@@ -273,7 +273,7 @@ def scan_loaded(loaded: Loaded, path: str, folder: str, rules: RuleSet | None = 
         ctx.add(h.rule, "SKILL.md", h.line, h.evidence)
     texts = behaviour.iter_texts((f.rel, f.data) for f in loaded.files if f.data and not f.data.startswith(BIN_MAGIC))
     for bh in behaviour.analyse(texts, desc, f"{name} {folder}"):
-        ctx.add(bh.rule, bh.rel, bh.line, bh.evidence, 0.55 if bh.note in behaviour.WEAK_NOTES else 1.0, bh.note)
+        ctx.add(bh.rule, bh.rel, bh.line, bh.evidence, 0.55 if bh.note in behaviour.WEAK_NOTES else 1.0, bh.note, bh.severity)
     for bh in behaviour.skill_level(texts, folder, name, desc, {f.rule for f in ctx.findings}):
         ctx.add(bh.rule, bh.rel, bh.line, bh.evidence, 1.0, bh.note)
     findings = sorted(ctx.findings, key=lambda f: (-_rank(f.severity), f.path, f.line, f.rule))

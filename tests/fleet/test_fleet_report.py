@@ -74,6 +74,7 @@ def test_per_host_scores_versions_and_states(fleet_dir: Path) -> None:
     fl002 = {f.subject: f for f in rep.risks if f.rule.id == "FL002"}
     assert set(fl002) == {"openclaw@2026.1.24", "openclaw@2026.3.13"}
     assert fl002["openclaw@2026.1.24"].hosts == ("insecure", "insecure-noauth")
+    assert "all fixed by 2026." in fl002["openclaw@2026.1.24"].detail
     assert rep.worst and set(rep.worst[0].hosts) <= set(HOMES)
 
 

@@ -279,7 +279,7 @@ def _versions(results: Sequence[HostResult], rs: Mapping[str, Rule],
         out.append(FleetFinding(
             rule=rs["FL002"], hosts=tuple(sorted(hosts)), subject=f"openclaw@{ver}", severity=worst,
             detail=f"OpenClaw {ver} on {', '.join(sorted(hosts))} is affected by {len(advs)} advisories ({shown}); "
-                   f"fixed in {fixed[-1] if fixed else 'no stated version'}",
+                   + (f"all fixed by {fixed[-1]}" if fixed else "no fixed version stated"),
             evidence={"version": ver, "advisories": ids}))
     known = sorted(v for v in by_ver if v != "unknown" and v not in unknown_vers)
     parts = []

@@ -107,6 +107,8 @@ text-align:left;vertical-align:top}th{background:#f2f4f8}
 .sv-info{background:#7f8c8d}.st-pass{background:#1e8449}.st-fail{background:#c0392b}.st-warn{background:#d68910}
 .st-none,.st-skip,.st-error{background:#7f8c8d}.score{font-size:2em;font-weight:700}
 .risk{border:1px solid #d5d9e0;border-left:6px solid #c0392b;padding:.6em .9em;margin:.8em 0;border-radius:4px}
+.r-critical{border-left-color:#7a0019}.r-medium{border-left-color:#d68910}.r-low{border-left-color:#2e86c1}
+.r-info{border-left-color:#7f8c8d}
 code{background:#f2f4f8;padding:0 .25em;border-radius:3px}.muted{color:#667}
 @media print{.risk{break-inside:avoid}}
 """
@@ -136,7 +138,7 @@ def _hosts_table(rep: FleetReport) -> str:
 def to_html(rep: FleetReport) -> str:
     """One self-contained page (inline CSS, no script, no external asset); every value is HTML-escaped."""
     risks = "".join(
-        f'<div class="risk"><b>{_badge("sv", f.severity.value)} {_e(f.rule.id)} {_e(f.rule.title)}</b>'
+        f'<div class="risk r-{_e(f.severity.value)}"><b>{_badge("sv", f.severity.value)} {_e(f.rule.id)} {_e(f.rule.title)}</b>'
         f'<p>{_e(f.detail)}</p><p class="muted">hosts: {_e(", ".join(f.hosts))} · guide: {_e(", ".join(f.rule.guide))}'
         f'</p><p>{_e(f.rule.remediation)}</p></div>' for f in rep.risks) or "<p>No cross-host risk found.</p>"
     worst_rows = "".join(

@@ -170,7 +170,11 @@ def test_bad_host_files_are_reported_not_raised(fleet_dir: Path, tmp_path: Path)
                                                         "summary": {}}))
     (d / "linked").mkdir()
     (d / "linked" / "report.json").symlink_to(d / "hardened" / "report.json")
+    (d / "hardened" / "facts.json").write_text(json.dumps({"facts_schema": 1, "fleet": {"credentials": 3}}))
     rep, _ = _report(d)
+    hardened = next(h for h in rep.hosts if h.name == "hardened")
+    assert hardened.ok and not hardened.has_facts and "facts file is invalid" in hardened.errors[0]
+    assert "hardened: no fleet fingerprints" in next(f for f in rep.risks if f.rule.id == "FL006").detail
     fl007 = next(f for f in rep.risks if f.rule.id == "FL007")
     assert set(fl007.hosts) == {"insecure", "empty", "odd", "linked"}
     assert "not JSON" in fl007.detail and "malformed finding" in fl007.detail and "not a regular file" in fl007.detail

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clawfence.audit.facts import Facts, FactsError
+from pydantic import ValidationError
+
+from clawfence.audit.facts import FACTS_SCHEMA, Facts
 
 #: a host's file above this size is refused (a real report is well under 1 MiB)
 MAX_BYTES = 16 * 1024 * 1024
@@ -69,10 +71,14 @@ def load_host(path: Path) -> HostInput:
             errors.append(err)
             continue
         if isinstance(doc, dict) and "facts_schema" in doc:
+            if doc.get("facts_schema") != FACTS_SCHEMA:
+                errors.append(f"{p.name}: facts file has no facts_schema {FACTS_SCHEMA}")
+                continue
             try:
-                facts = Facts.from_json(json.dumps(doc))
-            except FactsError as exc:
-                errors.append(f"{p.name}: {exc}")
+                facts = Facts.model_validate(doc)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                errors.append(f"{p.name}: facts file is invalid: {first['loc']}: {first['msg']}")
         elif isinstance(doc, dict) and doc.get("schema") == 1 and doc.get("kind") == "audit":
             why = _valid_report(doc)
             if why:

@@ -30,6 +30,9 @@ BIN = Path(sys.executable).parent
 PLAYBOOK = ROOT / "ansible" / "playbooks" / "audit.yml"
 HOSTS = {"gw-insecure": "insecure", "gw-noauth": "insecure-noauth", "gw-hardened": "hardened"}
 SALT = "fleet-integration-salt-7c1e5a0b9d"
+#: the interpreter behind this venv: the hosts' venvs are made from it, so the wheelhouse's cp tags match
+HOST_PY = next((str(p) for p in (Path(sys.base_prefix) / "bin" / "python3", Path(sys.base_prefix) / "bin" / "python")
+                if p.exists()), sys.executable)
 
 pytestmark = pytest.mark.netns
 
@@ -114,7 +117,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, fixture_homes: Path) -> Iterat
                        f"clawfence_audit_env='{json.dumps(env)}'")
         (tmp / "known_hosts").write_text("\n".join(known) + "\n")
         inv += ["", "[openclaw:vars]", "ansible_user=root", f"ansible_ssh_private_key_file={tmp / 'id_ed25519'}",
-                f"ansible_python_interpreter={shutil.which('python3', path='/usr/bin') or '/usr/bin/python3'}"]
+                f"ansible_python_interpreter={HOST_PY}", f"clawfence_python={HOST_PY}"]
         (tmp / "inventory.ini").write_text("\n".join(inv) + "\n")
         for i in range(len(HOSTS)):  # wait for each sshd to listen
             for _ in range(100):

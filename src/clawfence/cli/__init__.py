@@ -1,4 +1,4 @@
-"""Command line: ``clawfence audit|guide|explain|fix|skills|guard|trail|log|baseline|advisories|deploy``.
+"""Command line: ``clawfence audit|guide|explain|fix|skills|guard|trail|log|baseline|advisories|deploy|fleet``.
 
 Parsing -> library call -> exit code; no security logic here. Every error a user can cause ends in a
 one-line message and exit code 2, never a traceback.
@@ -17,18 +17,19 @@ from clawfence.cli import audit as audit_cmd
 from clawfence.cli import baseline as baseline_cmd
 from clawfence.cli import deploy as deploy_cmd
 from clawfence.cli import fix as fix_cmd
+from clawfence.cli import fleet as fleet_cmd
 from clawfence.cli import guard as guard_cmd
 from clawfence.cli import skills as skills_cmd
 from clawfence.cli import trail as trail_cmd
 from clawfence.core.errors import UsageError
 
 MODULES: tuple[ModuleType, ...] = (audit_cmd, fix_cmd, skills_cmd, guard_cmd, trail_cmd, baseline_cmd, advisories_cmd,
-                                   deploy_cmd)
+                                   deploy_cmd, fleet_cmd)
 #: first argument -> the CLI module that registers it
 COMMANDS: dict[str, ModuleType] = {
     "audit": audit_cmd, "guide": audit_cmd, "explain": audit_cmd, "fix": fix_cmd, "skills": skills_cmd,
     "guard": guard_cmd, "trail": trail_cmd, "log": trail_cmd, "baseline": baseline_cmd,
-    "advisories": advisories_cmd, "deploy": deploy_cmd,
+    "advisories": advisories_cmd, "deploy": deploy_cmd, "fleet": fleet_cmd,
 }
 
 

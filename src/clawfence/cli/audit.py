@@ -32,6 +32,34 @@ def exit_code(findings: list[object], fail_on: str) -> int:
     return 0
 
 
+def _fleet_salt(salt_file: Path | None) -> bytes | None:
+    """The fleet salt from ``--fleet-salt-file`` or env ``CLAWFENCE_FLEET_SALT`` (None: not a fleet audit)."""
+    import os
+
+    from clawfence.audit.facts.fleet import FleetSaltError, salt_from
+    try:
+        return salt_from(os.environ, salt_file)
+    except FleetSaltError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _add_fleet(facts: Facts, state_dir: Path, salt: bytes | None) -> Facts:
+    """``facts`` with the fleet fingerprints when a fleet salt is given, else unchanged."""
+    import os
+
+    from clawfence.audit.facts.config import ConfigLoadError, read_config
+    from clawfence.audit.facts.fleet import collect_fleet
+    if salt is None:
+        return facts
+    raw = None
+    if facts.config is not None and facts.config.exists:
+        try:
+            raw = read_config(Path(facts.config_path))[1]
+        except ConfigLoadError as exc:  # collected a moment ago; changed since
+            raise UsageError(str(exc)) from exc
+    return facts.model_copy(update={"fleet": collect_fleet(raw, state_dir, os.environ, salt)})
+
+
 def register(app: typer.Typer) -> None:
     """Add ``audit``, ``guide`` and ``explain``."""
 
@@ -52,6 +80,9 @@ def register(app: typer.Typer) -> None:
         openclaw_version: Annotated[str | None, typer.Option("--openclaw-version", help="override version detection")] = None,
         baseline: Annotated[Path | None, typer.Option("--baseline", help="config hash baseline to check drift against")] = None,
         no_host: Annotated[bool, typer.Option("--no-host", help="skip host facts (processes, sockets)")] = False,
+        fleet_salt_file: Annotated[Path | None, typer.Option(
+            "--fleet-salt-file", help="fleet-wide secret salt (else env CLAWFENCE_FLEET_SALT): fingerprint the gateway "
+                                      "credentials comparably across hosts for `clawfence fleet report`")] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="text: also list passed checks")] = False,
         deployment: Annotated[Path | None, typer.Option("--deployment", help="audit deployment files instead: compose, "
                                                         "Kubernetes/Helm output, Dockerfile, systemd unit (file or dir)")] = None,
@@ -68,6 +99,9 @@ def register(app: typer.Typer) -> None:
             from clawfence.core.calver import parse
             if parse(openclaw_version) is None:
                 raise UsageError(f"--openclaw-version {openclaw_version!r} is not an OpenClaw version (YYYY.M.D[-N])")
+        if from_facts and fleet_salt_file:
+            raise UsageError("--fleet-salt-file needs a live audit, not --from-facts")
+        fleet_salt = None if from_facts else _fleet_salt(fleet_salt_file)
         started = datetime.now(UTC).isoformat(timespec="seconds")
         if deployment is not None:
             _audit_deployment(deployment, fmt, output, lang, fail_on, verbose)
@@ -87,6 +121,7 @@ def register(app: typer.Typer) -> None:
                                           baseline=baseline)
             except (facts_mod.FactsError, facts_mod.ConfigLoadError) as exc:
                 raise UsageError(str(exc)) from exc
+            facts = _add_fleet(facts, inst.state_dir, fleet_salt)
         if deep:
             facts = _add_probe(facts, target or [])
         if save_facts:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 from clawfence.audit.facts.config import ConfigFacts, ConfigLoadError, analyse, read_config
 from clawfence.audit.facts.drift import DriftFacts
 from clawfence.audit.facts.files import FileFacts, collect_files
+from clawfence.audit.facts.fleet import FleetFacts
 from clawfence.audit.facts.host import HostFacts, VersionFacts, collect_host, collect_version
 from clawfence.audit.facts.locate import Installation, locate
 from clawfence.audit.facts.probe import ProbeFacts
@@ -62,6 +63,8 @@ class Facts(BaseModel, frozen=True):
     skills: SkillsFacts | None = None
     drift: DriftFacts | None = None
     probe: ProbeFacts | None = None
+    #: fleet-comparable credential fingerprints (only with a fleet salt; ``facts.fleet``)
+    fleet: FleetFacts | None = None
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, 2-space indent)."""
@@ -218,4 +221,4 @@ def from_fixture(doc: Mapping[str, Any]) -> Facts:
     return Facts.model_validate(out)
 
 
-__all__ += ["ConfigFacts", "DriftFacts", "FileFacts", "HostFacts", "ProbeFacts", "SkillsFacts", "VersionFacts"]
+__all__ += ["ConfigFacts", "DriftFacts", "FileFacts", "FleetFacts", "HostFacts", "ProbeFacts", "SkillsFacts", "VersionFacts"]

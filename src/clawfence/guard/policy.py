@@ -33,7 +33,7 @@ SIGNAL_KINDS = frozenset(
         "protected-read", "protected-write", "auth-change", "config-change", "egress-unlisted",
         "egress-internal", "secret-out", "personal-data-out", "privilege", "financial", "parse-error",
         "reverse-shell", "persistence", "account-change", "system-change", "destructive-file", "high-impact",
-        "exfil", "exfil-setup", "hide-tracks",
+        "exfil", "exfil-setup", "hide-tracks", "code-inject", "unresolved",
     ]
 ) | frozenset(selfprotect.KINDS)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -338,7 +338,8 @@ def rule_matches(rule: Rule, call: ToolCall, kinds: frozenset[str], text: str, n
     return in_window(rule, now)
 
 
-def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashes: Any = None) -> Decision:
+def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashes: Any = None,
+           session: Any = None) -> Decision:
     """Judge ``call`` under ``policy``: the first matching rule's decision, else the policy default.
 
     ``ctx`` fixes home/workspace/state dir (default: from the policy settings and environment);
@@ -347,7 +348,7 @@ def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashe
     """
     from clawfence.detect.analyze import analyze_call
     ctx = ctx or policy.path_context()
-    signals = analyze_call(call, policy, ctx, hashes)
+    signals = analyze_call(call, policy, ctx, hashes, session)
     kinds = frozenset(s.kind for s in signals)
     now = call.ts or datetime.now(UTC)
     text = ""
@@ -365,3 +366,38 @@ def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashe
     return Decision(policy.model.default, "default", f"no rule matched; policy default is {policy.model.default}",
                     1 if policy.model.default == "ask" else 0, False, 900 if policy.model.default == "ask" else 0,
                     (), tuple(signals))
+
+
+class Judge:
+    """Decides a stream of calls with per-session memory (issue 10 item 3): files written or downloaded by one
+    call of a ``sessionKey`` are seen through when a later call of the same session runs them. Memory is
+    bounded: at most ``max_sessions`` sessions (least recently used forgotten first), each bounded by
+    :class:`clawfence.detect.analyze.SessionMemory`. Calls without a sessionKey share one anonymous session.
+    """
+
+    def __init__(self, policy: Policy, ctx: PathContext | None = None, hashes: Any = None,
+                 max_sessions: int = 1024) -> None:
+        from collections import OrderedDict
+        self.policy = policy
+        self.ctx = ctx or policy.path_context()
+        self.hashes = hashes
+        self.max_sessions = max_sessions
+        self._sessions: OrderedDict[str, Any] = OrderedDict()
+
+    def session(self, key: str | None) -> Any:
+        """The memory of session ``key`` (created on first use)."""
+        from clawfence.detect.analyze import SessionMemory
+        k = key or ""
+        mem = self._sessions.get(k)
+        if mem is None:
+            mem = SessionMemory()
+            self._sessions[k] = mem
+            while len(self._sessions) > self.max_sessions:
+                self._sessions.popitem(last=False)
+        else:
+            self._sessions.move_to_end(k)
+        return mem
+
+    def decide(self, call: ToolCall) -> Decision:
+        """:func:`decide` with the call's session memory."""
+        return decide(self.policy, call, self.ctx, self.hashes, self.session(call.session_key))

@@ -74,6 +74,11 @@ class SessionMemory:
             self.downloaded.pop()
 
 
+#: OpenClaw core tools (docs/tools/index.md tool groups) the strict profile knows how to judge
+KNOWN_TOOLS = frozenset({"exec", "bash", "process", "code_execution", "read", "write", "edit", "apply_patch",
+                         "web_search", "x_search", "web_fetch", "browser", "canvas", "message", "sessions_list",
+                         "sessions_history", "sessions_send", "sessions_spawn", "session_status", "memory_search",
+                         "memory_get", "image", "tts", "nodes", "cron", "gateway", "agents_list"})
 PROCESS_INPUT_ACTIONS = frozenset({"write", "paste", "submit", "send-keys", "send_keys", "sendKeys", "type", "input",
                                    "send"})
 DELEGATION_TOOLS = frozenset({"sessions_spawn", "sessions_send", "subagents", "agents_send", "session_send",
@@ -152,6 +157,8 @@ def analyze_call(call: ToolCall, policy: Policy, ctx: PathContext, hashes: Secre
             out.extend(_url_data(url, settings, tool))
             out.extend(selfprotect.url_signals(url, tool))
     out.extend(_funds(call))
+    if settings.allowlist_mode and tool not in KNOWN_TOOLS:
+        out.append(Signal("unknown-tool", f"tool {tool} is not in the known tool set (strict profile)"))
     if tool == "gateway":
         action = str(params.get("action", ""))
         if action in ("config.apply", "config.patch", "update.run", "config.set"):

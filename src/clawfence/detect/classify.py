@@ -88,6 +88,27 @@ _RISKY_NAMES = SHELLS | DOWNLOADERS | NET_TOOLS | frozenset(
 _AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
 
 
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+#: commands of everyday development (strict profile: anything else asks)
+SAFE_COMMANDS = frozenset(_words(
+    "git gh ls ll la cat grep egrep fgrep rg ag find fd sed awk head tail wc sort uniq cut tr diff cmp comm "
+    "jq yq echo printf pwd cd date whoami id hostname uname make cmake ninja cargo rustc rustup go gofmt npm "
+    "npx pnpm yarn bun pip pip3 uv uvx poetry pipx pytest tox nox ruff mypy black isort flake8 pylint tsc "
+    "eslint prettier vitest jest docker tree mkdir touch cp mv rm rmdir chmod ln tar zip unzip gzip gunzip "
+    "true false test [ which type file stat du df env printenv export source . sleep xargs tee less more "
+    "basename dirname realpath readlink sha256sum sha1sum md5sum ps top htop free kill pkill lsof ip ping dig "
+    "nslookup host openssl ssh-keygen time watch man tldr history curl wget code vim vi nano emacs sqlite3 "
+    "psql redis-cli kubectl helm terraform aws gcloud javac java mvn gradle dotnet swift clang gcc g++ cc ld "
+    "nm objdump strings od xxd base64 column paste join split fold nl expand tac rev seq yes clear set unset "
+    "alias read while for if do done then fi esac case local return exit shift wait jobs fg bg nohup timeout "
+    "nice env2 openclaw clawfence deno ssh scp rsync crontab systemctl journalctl brew apt apt-get dnf yum "
+    "pacman sudo"
+))
+
+
 def env_effects(name: str, value: str) -> list[tuple[str, str]]:
     """Effects of setting environment variable ``name`` to ``value`` for a command (exec ``env`` parameter,
     ``VAR=x cmd`` prefixes, ``export``): code injection into every program started, history switched off."""
@@ -459,7 +480,7 @@ class ShellAnalyzer(CommandRules):
             dec = b64_decode(lit, min_len=8)
             if dec is not None:
                 sub0 = ShellAnalyzer(replace(self.ctx), self.settings, self.max_depth)
-                found = [s for s in sub0.analyze(dec, depth + 1) if s.kind != "parse-error"]
+                found = [s for s in sub0.analyze(dec, depth + 1) if s.kind not in ("parse-error", "unlisted-command")]
                 if found:
                     self.add("obfuscated", "inline code hides a base64-encoded command")
                     for s in found:
@@ -521,11 +542,13 @@ class ShellAnalyzer(CommandRules):
             dec = b64_decode(w)
             if dec is not None:
                 sub = ShellAnalyzer(self.ctx, self.settings, self.max_depth)
-                found = [s for s in sub.analyze(dec, depth + 1) if s.kind != "parse-error"]
+                found = [s for s in sub.analyze(dec, depth + 1) if s.kind not in ("parse-error", "unlisted-command")]
                 if found:
                     self.add("obfuscated", "argument hides a base64-encoded command")
                     for s in found:
                         self.add(s.kind, s.detail)
+        if self.settings.allowlist_mode and name not in SAFE_COMMANDS and not interpreter_family(name):
+            self.add("unlisted-command", f"{name} is not in the everyday-safe command set (strict profile)")
         handler = getattr(self, "_cmd_" + name.replace("-", "_").replace(".", "_"), None)
         if name.startswith("mkfs") or name in ("mke2fs", "wipefs", "fdisk", "sfdisk", "parted", "sgdisk"):
             self.add("destructive", f"{name} rewrites a filesystem or partition table")

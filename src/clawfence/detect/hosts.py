@@ -41,6 +41,7 @@ class Settings:
     egress_allowlist: tuple[str, ...] = ()
     approved_packages: tuple[tuple[str, frozenset[str]], ...] = ()
     allow_workspace_requirements: bool = True
+    allowlist_mode: bool = False
 
     def approved(self, eco: str) -> frozenset[str]:
         """Approved package names for ecosystem ``eco`` (lower-case)."""

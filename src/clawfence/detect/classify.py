@@ -68,6 +68,7 @@ _EXTRA_SECRETS = re.compile(
     r"/\.vault-token$|/\.config/hub$|/\.cargo/credentials(\.toml)?$|/\.gem/credentials$|/\.m2/settings\.xml$|"
     r"/\.config/op/|/\.clawfence/|/\.openclaw/\.env$")
 _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+_DOTENV = re.compile(r"(^|/)\.env(\.(?!example$|sample$|template$|dist$|defaults$)[\w.-]+)?$")
 _ASSIGN_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\+?=")
 #: variables whose value is run as a command by the shell or by git/ssh/pagers
 _RUNS_ENV = frozenset({"GIT_SSH_COMMAND", "GIT_SSH", "GIT_PROXY_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_ASKPASS",
@@ -135,6 +136,16 @@ def _ansi_c(body: str) -> str:
         return body
 
 
+def _hex_text(lit: str) -> str | None:
+    if len(lit) < 8 or len(lit) % 2 or not re.fullmatch(r"[0-9a-fA-F]+", lit):
+        return None
+    try:
+        t = bytes.fromhex(lit).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return t if " " in t and t.isprintable() else None
+
+
 def _awk_program(args: list[str]) -> str | None:
     skip = False
     for a in args:
@@ -148,6 +159,118 @@ def _awk_program(args: list[str]) -> str | None:
             continue
         return a
     return None
+
+
+_SECRET_ENV_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH)", re.I)
+_SECRET_ENV_REF = re.compile(r"\$\{?[A-Za-z0-9_]*(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE)[A-Za-z0-9_]*\}?")
+_READERS = frozenset({"cat", "head", "tail", "less", "more", "base64", "xxd", "od", "strings", "cp", "tar", "grep",
+                      "awk", "sed", "curl", "nc", "scp", "gpg"})
+#: representative protected files (home-relative unless absolute) that a glob is tested against
+_SAMPLE_SECRETS = ("~/.ssh/id_rsa", "~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_dsa", "~/.aws/credentials",
+                   "~/.aws/config", "~/.config/gcloud/credentials.db", "~/.kube/config", "~/.docker/config.json",
+                   "~/.netrc", "~/.git-credentials", "~/.npmrc", "~/.pypirc", "~/.gnupg/private-keys-v1.d/k.key",
+                   "~/.openclaw/openclaw.json", "~/.openclaw/credentials/creds.json", "~/.openclaw/.env",
+                   "~/.openclaw/agents/main/agent/auth-profiles.json", "~/.bitcoin/wallet.dat",
+                   "~/.config/gh/hosts.yml", "~/.pgpass", "/etc/shadow", "/etc/sudoers", "~/.azure/accessTokens.json",
+                   "~/.config/solana/id.json", "~/.ethereum/keystore/k")
+
+
+def _brace(raw: str) -> list[str]:
+    m = re.search(r"\{([^{}]*,[^{}]*)\}", raw)
+    if not m:
+        return [raw]
+    out: list[str] = []
+    for alt in m.group(1).split(",")[:16]:
+        out.extend(_brace(raw[:m.start()] + alt + raw[m.end():]))
+    return out[:64]
+
+
+def _glob_rx(pat: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    i = 0
+    while i < len(pat):
+        c = pat[i]
+        if pat.startswith("**/", i):
+            parts.append("(?:[^/]+/)*")
+            i += 3
+            continue
+        if c == "*":
+            lead = i == 0 or pat[i - 1] == "/"
+            parts.append("(?!\\.)[^/]*" if lead else "[^/]*")
+        elif c == "?":
+            parts.append("[^/]")
+        elif c == "[":
+            j = pat.find("]", i + 1)
+            if j > i:
+                parts.append("[" + pat[i + 1:j].replace("!", "^", 1) + "]")
+                i = j
+            else:
+                parts.append("\\[")
+        else:
+            parts.append(re.escape(c))
+        i += 1
+    return re.compile("".join(parts) + "$")
+
+
+def glob_protected(raw: str, ctx: PathContext, env: dict[str, str] | None = None) -> str | None:
+    """The protected file a shell pattern (``*``, ``?``, ``[..]``, ``{a,b}``, ``**/``) could name, or None: the
+    pattern is matched (with the shell's rules: ``*`` stays within one name and skips dot files) against
+    representative credential files of this context."""
+    for alt in _brace(raw):
+        p = see_path(alt, ctx, env)
+        if p is None:
+            continue
+        rx = _glob_rx(p)
+        for sample in _SAMPLE_SECRETS:
+            sp = ctx.home + sample[1:] if sample.startswith("~") else sample
+            if sample.startswith("~/.openclaw/"):
+                sp = ctx.state_dir + sample[len("~/.openclaw"):]
+            if rx.match(sp):
+                return sample
+    return None
+
+
+def _sub_decoded(sub: Parsed) -> str | None:
+    """The text a command substitution prints when it only decodes a literal: ``echo B64 | base64 -d``,
+    ``base64 -d <<< B64``, ``echo HEX | xxd -r -p``, ``printf '\\x72\\x6d'``, ``echo TXT | rev``."""
+    if not sub.pipelines:
+        return None
+    pl = sub.pipelines[-1]
+    text: str | None = None
+    for c in pl:
+        argv = unwrap(c.argv)[0]
+        if not argv:
+            return None
+        n = base(argv[0])
+        src = c.heredoc if c.heredoc is not None else text
+        if n in ("echo", "printf") and len(argv) > 1:
+            lit = argv[-1]
+            text = _ansi_c(lit) if n == "printf" or "-e" in argv else lit
+            if n == "printf" and len(argv) > 2 and argv[1] == "%s":
+                text = argv[2]
+        elif n == "base64" and any(a in ("-d", "--decode", "-D") for a in argv[1:]) and src is not None:
+            text = b64_decode(src.strip(), min_len=4) or _b64_any(src.strip())
+        elif n == "xxd" and "-r" in argv and src is not None:
+            try:
+                text = bytes.fromhex(re.sub(r"\s", "", src)).decode("utf-8", "replace")
+            except ValueError:
+                return None
+        elif n == "rev" and src is not None:
+            text = src[::-1]
+        elif n == "cat" and c.heredoc is not None:
+            text = c.heredoc
+        else:
+            return None
+    return text
+
+
+def _b64_any(s: str) -> str | None:
+    import base64 as _b
+    import binascii as _ba
+    try:
+        return _b.b64decode(s + "=" * (-len(s) % 4), validate=True).decode("utf-8")
+    except (_ba.Error, ValueError, UnicodeDecodeError):
+        return None
 
 
 def _lang_of(path: str, content: str, how: str) -> str:
@@ -193,6 +316,8 @@ def see_category(path: str) -> str | None:
         return "process-environment"
     if _EXTRA_SECRETS.search(path):
         return "credentials-file"
+    if _DOTENV.search(path):
+        return "dotenv"
     return None
 
 class ShellAnalyzer(CommandRules):
@@ -356,6 +481,11 @@ class ShellAnalyzer(CommandRules):
                 out.extend(w.split())
                 continue
             out.append(w)
+        if out and "\\" in out[0] and re.search(r"\\(x[0-9a-fA-F]{2}|[0-7]{3})", out[0]):
+            dec = _ansi_c(out[0])
+            if dec != out[0]:
+                self.add("obfuscated", f"command name written as escapes ({argv[0][:40]} -> {dec[:20]})")
+                out[0] = dec
         if out and "$" in out[0] and not out[0].startswith("$("):
             bare = _VAR_REF.sub("", out[0])
             if bare and re.fullmatch(r"[\w./-]+", bare) and base(bare) in _RISKY_NAMES:
@@ -462,7 +592,19 @@ class ShellAnalyzer(CommandRules):
         for kind, detail in E.code_effects(lang or "code", code):
             self.add(kind, detail)
         writes = bool(_CODE_WRITE_RE.search(code))
+        deletes = bool(E._CODE_DELETE_ANY.search(code))
         for raw in E.code_paths(code):
+            if any(c in raw for c in "*?["):
+                hit = glob_protected(raw, self.ctx, self.vars)
+                if hit:
+                    self.add("protected-read", f"{lang} code globs {raw} (matches {hit})")
+                continue
+            if deletes:
+                dp = self._path(raw)
+                if dp and P.root_like(dp, self.ctx):
+                    self.add("destructive", f"{lang} code deletes {P.root_like(dp, self.ctx)}")
+                elif dp and not P.in_workspace(dp, self.ctx) and not dp.startswith("/tmp/"):
+                    self.add("mass-delete", f"{lang} code deletes {raw} outside the workspace")
             if raw.startswith("/") and raw.count("/") < 2 and raw not in ("/",):
                 continue
             p = self._path(raw)
@@ -476,6 +618,28 @@ class ShellAnalyzer(CommandRules):
             if writes:
                 for kind, detail in E.written_file_effects(p):
                     self.add(kind, detail)
+        for lit in code_literals(E.home_code(code)) if lang else []:
+            if (lit.startswith("~") and " " in lit) or (" ~" in lit and " " in lit):
+                for s2 in self.child().analyze(lit, depth + 1):
+                    if s2.kind not in ("parse-error", "unlisted-command"):
+                        self.add(s2.kind, s2.detail)
+            hx = _hex_text(lit)
+            if hx is not None:
+                found = [g for g in self.child().analyze(hx, depth + 1) if g.kind not in ("parse-error",
+                                                                                        "unlisted-command")]
+                if found:
+                    self.add("obfuscated", "inline code hides a hex-encoded command")
+                    for g in found:
+                        self.add(g.kind, g.detail)
+            dec0 = b64_decode(lit, min_len=8) or (_b64_any(lit) if len(lit) >= 16 and re.fullmatch(
+                r"[A-Za-z0-9+/]+=*", lit) else None)
+            if dec0 is not None and lang and lang != "shell" and depth < self.max_depth:
+                sub_c = self.child()
+                sub_c._nested(dec0, False, depth + 1, lang)
+                if sub_c.signals:
+                    self.add("obfuscated", "inline code decodes and runs hidden code")
+                    for g in sub_c.signals:
+                        self.add(g.kind, g.detail)
         for lit in code_literals(code):
             dec = b64_decode(lit, min_len=8)
             if dec is not None:
@@ -508,11 +672,37 @@ class ShellAnalyzer(CommandRules):
             prog = _awk_program(args)
             if prog:
                 self._nested(prog, False, depth, "awk")
+        if cmd.subs and (name in SHELLS or name == "eval" or argv[0].startswith(("$(", "`")) or "$(" in argv[0]):
+            for sub in cmd.subs:
+                dec = _sub_decoded(sub)
+                if dec is not None:
+                    self.add("obfuscated", f"{name} runs text decoded at run time")
+                    if argv[0].startswith(("$(", "`")) or "$(" in argv[0]:
+                        self.analyze(dec + " " + shlex_join(argv[1:]), depth + 1)
+                    else:
+                        self.analyze(dec, depth + 1)
         if name == "alias":
             for a in args:
                 k, eq, v = a.partition("=")
                 if eq:
                     self.aliases[k] = v
+        if name in ("printenv",) and any(_SECRET_ENV_NAME.search(a) for a in args):
+            self.add("protected-read", f"printenv reveals a secret environment variable ({args[-1][:40]})")
+        if name in ("echo", "printf") and any(_SECRET_ENV_REF.search(a) for a in args) and not cmd.redirects:
+            self.add("protected-read", "echo reveals a secret environment variable")
+        if name == "grep" and upstream and base(unwrap(upstream[-1].argv)[0][0] if unwrap(upstream[-1].argv)[0]
+                                                 else "") in ("env", "printenv", "set", "export") and any(
+                _SECRET_ENV_NAME.search(a) or a.lower() in ("key", "token", "secret", "pass", "api") for a in args):
+            self.add("protected-read", "filters the environment for secrets")
+        if name == "find" and any(a in ("-exec", "-execdir", "-ok") and j + 1 < len(args) and base(args[j + 1]) in
+                                  _READERS for j, a in enumerate(args)):
+            roots = [a for a in args[:3] if not a.startswith(("-", "(", "!"))]
+            names = [args[j + 1] for j, a in enumerate(args[:-1]) if a in ("-name", "-iname", "-path")]
+            for r in roots or ["."]:
+                for n in names:
+                    hit = glob_protected(r.rstrip("/") + "/**/" + n, self.ctx, self.vars)
+                    if hit:
+                        self.add("protected-read", f"find {r} -name {n} -exec reads {hit}")
         if name in ("export", "declare", "typeset", "local", "readonly"):
             self._assignments([a for a in args if not a.startswith("-")], depth)
         if name == "make" or (name in ("npm", "pnpm", "yarn", "bun") and args):
@@ -541,8 +731,8 @@ class ShellAnalyzer(CommandRules):
         for w in args:
             dec = b64_decode(w)
             if dec is not None:
-                sub = ShellAnalyzer(self.ctx, self.settings, self.max_depth)
-                found = [s for s in sub.analyze(dec, depth + 1) if s.kind not in ("parse-error", "unlisted-command")]
+                an = ShellAnalyzer(self.ctx, self.settings, self.max_depth)
+                found = [s for s in an.analyze(dec, depth + 1) if s.kind not in ("parse-error", "unlisted-command")]
                 if found:
                     self.add("obfuscated", "argument hides a base64-encoded command")
                     for s in found:
@@ -590,8 +780,8 @@ class ShellAnalyzer(CommandRules):
         urls = [a for a in args if URL_RE.match(a)]
         out: str | None = None
         for j, a in enumerate(args):
-            if a in ("-o", "-O", "--output", "--output-document") and j + 1 < len(args) and not URL_RE.match(
-                    args[j + 1]):
+            if (a in ("-o", "-O", "--output", "--output-document") or re.fullmatch(r"-[a-zA-Z]*[oO]", a)) and \
+                    j + 1 < len(args) and not URL_RE.match(args[j + 1]):
                 out = args[j + 1]
             elif a.startswith("--output=") or a.startswith("--output-document="):
                 out = a.split("=", 1)[1]
@@ -632,6 +822,11 @@ class ShellAnalyzer(CommandRules):
             if target.startswith("&") or target == "/dev/null":
                 continue
             write = op in (">", ">>", ">|", "&>", ">&")
+            tgt = self._subst(target) if self.vars else target
+            if re.match(r"^/dev/(tcp|udp)/", tgt):
+                self.add("reverse-shell", f"redirect to a network socket {tgt[:60]}")
+            if write and re.match(r"^/var/log/", tgt):
+                self.add("hide-tracks", f"overwrites system log {tgt}")
             if write and _BLOCKDEV_RE.match(target):
                 self.add("destructive", f"redirect overwrites block device {target}")
             if write:
@@ -669,6 +864,11 @@ class ShellAnalyzer(CommandRules):
                 self.add(kind, detail)
 
     def _protected(self, raw: str, write: bool, how: str) -> None:
+        if any(c in raw for c in "*?[{"):
+            hit = glob_protected(raw, self.ctx, self.vars)
+            if hit:
+                self.add("protected-write" if write else "protected-read", f"{how}: pattern {raw} matches {hit}")
+                return
         p = self._path(raw)
         if not p:
             return

@@ -189,7 +189,8 @@ class CommandRules:
                 elif a.startswith(("-i", "--index-url", "--extra-index-url", "--registry", "-f", "--find-links")):
                     s = host_signal(val, self.settings, f"{tool} index")
                     if s:
-                        self.add("unapproved-install", f"{tool} uses a package index outside the allowlist")
+                        self.add("download-exec", f"{tool} installs from a package index outside the allowlist "
+                                 f"({val[:60]})")
                 continue
             if a.startswith("-"):
                 continue

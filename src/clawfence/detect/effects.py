@@ -26,7 +26,7 @@ _PERSIST_PATHS = re.compile(
     r"^/etc/profile\.d/|^/etc/cron|^/var/spool/cron|/crontabs?/|^/etc/systemd/|/\.config/systemd/|"
     r"^/(usr/)?lib/systemd/system/|^/etc/init\.d/|^/etc/rc\.local$|/\.config/autostart/|/Library/Launch(Agents|Daemons)/|"
     r"^/etc/ld\.so\.preload$|/\.git/hooks/|(^|/)\.ssh/(authorized_keys2?|rc|config)$|^/etc/update-motd\.d/|"
-    r"^/etc/xdg/autostart/|/\.openclaw/(hooks|extensions|skills)/|/\.local/share/applications/|/\.config/fish/conf\.d/|"
+    r"^/etc/xdg/autostart/|/\.openclaw/(hooks|extensions|skills)(/|$)|/\.local/share/applications/|/\.config/fish/conf\.d/|"
     r"/\.git/config$|^/etc/ld\.so\.conf|/\.config/environment\.d/|/\.pam_environment$|^/etc/modules-load\.d/")
 _ACCOUNT_PATHS = re.compile(r"^/etc/(passwd|shadow|group|gshadow|sudoers)$|^/etc/sudoers\.d/|^/etc/pam\.d/|"
                             r"^/etc/security/|^/etc/ssh/sshd_config")
@@ -161,6 +161,41 @@ def command_effects(name: str, args: list[str], script: str) -> list[Effect]:
     if name in ("dig", "nslookup", "host", "drill") and re.search(r"\$\(|`", script):
         out.append(("exfil", f"{name} looks up a name built from command output (DNS exfiltration)"))
     out.extend(_more_effects(name, args, low, joined, script))
+    out.extend(_more_effects2(name, args, low, script))
+    return out
+
+
+_PS_DL = re.compile(r"(iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring|downloadfile|net\.webclient|"
+                    r"start-bitstransfer)", re.I)
+_PS_EXEC = re.compile(r"(\biex\b|invoke-expression|\|\s*&|start-process|invoke-command)", re.I)
+_REMOTE_RUNNERS = frozenset({"uvx", "pipx", "uv", "deno", "bunx", "bun", "npx", "pnpm", "pnpx", "yarn", "npm"})
+
+
+def _more_effects2(name: str, args: list[str], low: list[str], script: str) -> list[Effect]:
+    out: list[Effect] = []
+    lname = name.lower().removesuffix(".exe")
+    if lname in ("iex", "invoke-expression", "powershell", "pwsh") and _PS_DL.search(script) and _PS_EXEC.search(
+            script):
+        out.append(("download-exec", "PowerShell downloads a script and runs it (iwr/irm/DownloadString | iex)"))
+    if name in _REMOTE_RUNNERS and ({"run", "x", "exec", "dlx", "tool", "--from", "--spec"} & set(low) or name in (
+            "uvx", "bunx", "pnpx")):
+        for a in args:
+            v = a.split("=", 1)[1] if a.startswith(("--from=", "--spec=")) else a
+            if re.match(r"^(https?://|git\+|git://|github:|gitlab:|bitbucket:)", v, re.I):
+                out.append(("download-exec", f"{name} runs code fetched from {v[:60]}"))
+                break
+    if name == "git" and "push" in args:
+        added = re.findall(r"\bgit\s+remote\s+(add|set-url)\s+(?:-\S+\s+)*(\S+)\s+(\S+)", script)
+        ops = [a for a in args[args.index("push") + 1:] if not a.startswith("-")]
+        for verb, rname, _url in added:
+            if rname in ops or (verb == "set-url" and (not ops or ops[0] == rname)):
+                out.append(("exfil", f"git push to remote {rname} pointed at another place in the same command"))
+                break
+    if name in ("zsh", "zmodload", "ztcp") and re.search(r"zsh/net/tcp|\bztcp\b", script) and re.search(
+            r"\bztcp\s+\S+\s+\d+", script):
+        out.append(("reverse-shell", "zsh ztcp connects a shell to a socket"))
+    if name == "mknod" and re.search(r"\b(nc|ncat|netcat|telnet|openssl)\b", script):
+        out.append(("reverse-shell", "named pipe between a shell and a network tool"))
     return out
 
 
@@ -310,7 +345,8 @@ def code_effects(lang: str, code: str) -> list[Effect]:
         called = _py_calls(code)
         if called & _PY_NET and (called & _PY_EXEC or "pty" in code):
             out.append(("reverse-shell", "python code connects a socket and runs a process on it"))
-    elif _JS_RSH.search(code):
+    elif _JS_RSH.search(code) or (re.search(r"""require\(\s*['"](net|tls|dgram)['"]\s*\)""", code) and
+                                 re.search(r"child_process", code) and re.search(r"connect|Socket", code)):
         out.append(("reverse-shell", f"{lang} code connects a socket and spawns a process"))
     if lang != "python" and _LANG_RSH.search(code):
         out.append(("reverse-shell", f"{lang} code connects a socket and runs a shell on it"))
@@ -323,6 +359,10 @@ def code_effects(lang: str, code: str) -> list[Effect]:
         out.append(("protected-read", f"{lang} code dumps the whole process environment (API keys, tokens)"))
     if re.search(r"\bchmod\w*\s*\(\s*[^,]*,\s*0o?[2467][0-7]{3}\b|\bchmod\s*\(?\s*0?[2467][0-7]{3}\b", code):
         out.append(("account-change", f"{lang} code sets a setuid/setgid bit"))
+    if re.search(r"(urlopen|requests\.get|https?\.get|fetch\(|http\.request|Net::HTTP|LWP::|file_get_contents\("
+                 r"""\s*['"]https?:|open-uri|urllib)""", code) and re.search(
+            r"\b(eval|exec|Function|vm\.run\w*|instance_eval|runInThisContext)\s*\(", code):
+        out.append(("download-exec", f"{lang} code fetches code over the network and evaluates it"))
     if lang in ("php", "perl", "ruby", "node", "deno", "bun", "lua") and re.search(
             r"\b(eval|exec|system|Function|instance_eval|load)\b[\s\S]{0,80}\b(file_get_contents|fetch|get|urlopen|"
             r"Net::HTTP|LWP|open-uri|URI|http\.request|curl_exec)\s*[(\s][\s\S]{0,40}https?://", code):
@@ -344,7 +384,7 @@ _HOME_FORMS = re.compile(
     r"""Deno\.env\.get\(\s*['"]HOME['"]\s*\)|os\.getenv\(\s*['"]HOME['"]\s*\)|\$HOME\b|"""
     r"""File\.expand_path\(\s*['"]~['"]\s*\)""")
 _CONCAT = re.compile(r"""['"]?~['"]?\s*(?:\+|\.|,)\s*['"]""")
-_PATH_TOKEN = re.compile(r"""(?<![\w.])(~(?:/[\w.@%+=:,-]*)*|/(?:[\w.@%+=:,-]+/?)+|\.env(?:\.[\w-]+)?)(?=['"\s),;]|$)""")
+_PATH_TOKEN = re.compile(r"""(?<![\w.])(~(?:/[\w.@%+=:,*?-]*)*|/(?:[\w.@%+=:,*?-]+/?)+|\.env(?:\.[\w-]+)?)(?=['"\s),;]|$)""")
 
 
 def home_code(code: str) -> str:

@@ -51,7 +51,8 @@ _FETCHER_RE = re.compile(r"\b(?:curl|wget|fetch|aria2c)\b")
 _IPV4_RE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 _BLOCKDEV_RE = re.compile(r"^/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|md)")
 _OPT_ASSIGN_RE = re.compile(r"^(?:--?[\w-]+|of|if)=")
-DOWNLOADERS = frozenset({"curl", "wget", "fetch", "aria2c", "http", "https", "httpie", "xh", "lwp-download"})
+DOWNLOADERS = frozenset({"curl", "wget", "fetch", "aria2c", "http", "https", "httpie", "xh", "lwp-download", "iwr",
+                         "irm", "invoke-webrequest", "invoke-restmethod", "Invoke-WebRequest", "Invoke-RestMethod"})
 NET_TOOLS = frozenset({"nc", "ncat", "netcat", "telnet", "socat", "ssh", "scp", "sftp", "rsync", "ftp"})
 READ_ONLY_LISTERS = frozenset({"ls", "stat", "test", "[", "du", "file", "realpath", "readlink", "dirname", "basename"})
 WRITERS = frozenset({"tee", "truncate", "chmod", "chown", "chgrp", "ln", "install", "touch", "rm", "shred", "unlink"})
@@ -418,6 +419,8 @@ class ShellAnalyzer(CommandRules):
                     self._nested(literal, False, depth, fam)
                 elif not download_seen:
                     self._stdin_unknown(prev_name, prev, name, depth)
+            if pos > 0 and name.lower() in ("iex", "invoke-expression") and download_seen:
+                self.add("download-exec", f"downloaded content piped into {name}")
             if pos > 0 and name in _TRANSFORMS and not (name in ("sed", "awk") and pos + 1 >= len(pipeline)):
                 transformed = name
             if name == "rev" and literal is not None and pos + 1 < len(pipeline):
@@ -428,7 +431,7 @@ class ShellAnalyzer(CommandRules):
                     name == "openssl" and any(a in ("base64", "-base64", "-a") for a in argv[1:]) and "-d" in argv):
                 src = cmd.heredoc if cmd.heredoc is not None else literal
                 if src is not None:
-                    b64_payload = b64_decode(src.strip(), min_len=4) or b64_payload
+                    b64_payload = b64_decode(src.strip(), min_len=4) or _b64_any(src.strip()) or b64_payload
             if name in DOWNLOADERS:
                 download_seen = True
             if cmd.heredoc is not None and (name in SHELLS or fam is not None) and runs_stdin:
@@ -471,7 +474,9 @@ class ShellAnalyzer(CommandRules):
         for i, w in enumerate(argv):
             if w.startswith("$'") and w.endswith("'") and len(w) > 3:
                 w = _ansi_c(w[2:-1])
-            if "IFS" in w:
+            code_arg = i > 0 and (argv[i - 1] in ("-c", "-e", "-lc", "-ic", "-r", "-p", "--eval") or
+                                  base(argv[0]) == "eval")
+            if "IFS" in w and not code_arg:
                 w = re.sub(r"\$\{IFS\}|\$IFS\b", " ", w)
             w = self._subst(w) if self.vars else w
             if i == len(out) == 0 and w.startswith("{") and w.endswith("}") and "," in w and " " not in w:
@@ -762,6 +767,9 @@ class ShellAnalyzer(CommandRules):
             self.add(s.kind, s.detail)
 
     def _runs_file(self, name: str, argv: list[str], cmd: Cmd) -> None:
+        if cmd.procsub_words and any(base(c.argv[0]) in DOWNLOADERS for sub in cmd.subs for pl in sub.pipelines
+                                     for c in pl if c.argv) and len(argv) > 1:
+            self.add("download-exec", f"{name} runs a process substitution that downloads")
         for j, a in enumerate(argv[1:], 1):
             if j in cmd.procsub_words and _FETCHER_RE.search(a):
                 self.add("download-exec", f"{name} runs a process substitution that downloads")

@@ -381,7 +381,7 @@ _HOME_FORMS = re.compile(
     r"""Path\.home\(\s*\)|pathlib\.Path\.home\(\s*\)|Dir\.home|\$ENV\{\s*['"]?HOME['"]?\s*\}|"""
     r"""process\.env\.HOME|process\.env\[\s*['"]HOME['"]\s*\]|os\.environ\[\s*['"]HOME['"]\s*\]|"""
     r"""os\.getenv\(\s*['"]HOME['"]\s*\)|getenv\(\s*['"]HOME['"]\s*\)|ENV\[\s*['"]HOME['"]\s*\]|"""
-    r"""Deno\.env\.get\(\s*['"]HOME['"]\s*\)|os\.getenv\(\s*['"]HOME['"]\s*\)|\$HOME\b|"""
+    r"""Deno\.env\.get\(\s*['"]HOME['"]\s*\)|os\.getenv\(\s*['"]HOME['"]\s*\)|\$HOME\b|\$\{HOME\}|"""
     r"""File\.expand_path\(\s*['"]~['"]\s*\)""")
 _CONCAT = re.compile(r"""['"]?~['"]?\s*(?:\+|\.|,)\s*['"]""")
 _PATH_TOKEN = re.compile(r"""(?<![\w.])(~(?:/[\w.@%+=:,*?-]*)*|/(?:[\w.@%+=:,*?-]+/?)+|\.env(?:\.[\w-]+)?)(?=['"\s),;]|$)""")

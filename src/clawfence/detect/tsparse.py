@@ -227,7 +227,7 @@ def _walk(node: Any, out: list[list[Cmd]], src: bytes) -> None:
         cmds = _stage(node, src, out)
         if cmds:
             out.append(cmds)
-    elif t == "variable_assignment" or t == "declaration_command":
+    elif t in ("variable_assignment", "declaration_command", "unset_command"):
         holder = Cmd([])
         _subs(node, src, holder, None)
         for s in holder.subs:
@@ -241,6 +241,8 @@ def _walk(node: Any, out: list[list[Cmd]], src: bytes) -> None:
                     argv.append(_assignment(ch, src))
                 elif ch.type in _WORDISH:
                     argv.append(word(ch, src))
+                elif ch.type == "variable_name":
+                    argv.append(_text(ch, src))
             if argv:
                 out.append([Cmd(argv)])
     else:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import variants as V  # noqa: E402
-from corpus import loader  # noqa: E402
+import variants as V
+from corpus import loader
 
-from clawfence.detect.calls import PathContext, ToolCall  # noqa: E402
-from clawfence.guard.policy import Judge, builtin_policy, decide, profile_policy  # noqa: E402
+from clawfence.detect.calls import PathContext, ToolCall
+from clawfence.guard.policy import Judge, builtin_policy, decide, profile_policy
 
 CTX = PathContext("/home/agent", "/home/agent/.openclaw/workspace", "/home/agent/.openclaw",
                   "/home/agent/.openclaw/workspace", resolve_symlinks=False)

@@ -6,6 +6,7 @@ set; unarchived code), P3.6 (egress via git)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from clawfence.detect import paths as P
 from clawfence.detect.calls import PathContext
@@ -268,6 +269,7 @@ POPULAR: dict[str, frozenset[str]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def typosquat_of(name: str, eco: str) -> str | None:
     """The popular package ``name`` imitates (edit distance 1-2, or separators/digits swapped), or None."""
     pop = POPULAR.get(eco)

@@ -253,6 +253,8 @@ def find_mnemonics_any(text: str, max_tokens: int = 20000) -> list[tuple[int, in
     """Spans and languages of BIP-39 mnemonics in the non-English official wordlists (Chinese simplified and
     traditional, Japanese, Korean, Spanish, French, Italian, Czech, Portuguese, ...): 12-24 consecutive
     words of one list with a valid checksum. Chinese words are single characters, with or without spaces."""
+    if text.count(" ") + text.count("\n") + text.count(",") < 11 and len(_CJK_RE.findall(text[:4096])) < 12:
+        return []
     raw: list[tuple[int, int, str]] = []
     for m in _LETTERS_RE.finditer(text):
         w = m.group(0)

@@ -32,7 +32,7 @@ from clawfence.detect.classify import (
     see_path,
 )
 from clawfence.detect.hosts import URL_RE
-from clawfence.detect.privacy import PERSONAL_KINDS, SECRET_KINDS, SecretHashes, scan_text
+from clawfence.detect.privacy import MAX_MNEMONIC_SCAN, PERSONAL_KINDS, SECRET_KINDS, SecretHashes, scan_text
 
 if TYPE_CHECKING:
     from clawfence.guard.policy import Policy
@@ -180,6 +180,8 @@ def analyze_call(call: ToolCall, policy: Policy, ctx: PathContext, hashes: Secre
         out.append(Signal("financial", f"tool {tool} is a financial-transaction tool"))
     if tool not in FILE_READ and tool not in FILE_WRITE and tool not in PATCH_TOOLS:
         text = call.text()
+        if len(text) > MAX_MNEMONIC_SCAN:
+            out.append(Signal("unresolved", f"outbound content of {len(text)} characters is too large to scan fully"))
         if text:
             for d in scan_text(text, hashes):
                 label = d.kind if not d.detail else f"{d.kind}/{d.detail}"
@@ -233,7 +235,10 @@ def _file_signals(call: ToolCall, ctx: PathContext) -> list[Signal]:
                 out.append(Signal("config-change", f"{tool} edits the OpenClaw config ({raw})"))
         else:
             out.append(Signal("protected-write", f"{tool} writes {cat} ({raw})"))
-    out.extend(selfprotect.file_signals(raws, write, tool, ctx, content))
+    try:
+        out.extend(selfprotect.file_signals(raws, write, tool, ctx, content))
+    except (OSError, ValueError) as exc:  # e.g. /proc/1/root/... unreadable while resolving symlinks
+        out.append(Signal("unresolved", f"{tool} path cannot be resolved ({type(exc).__name__})"))
     return out
 
 

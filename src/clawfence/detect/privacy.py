@@ -109,8 +109,15 @@ def _checksum_ok(indices: list[int]) -> bool:
     return f"{int.from_bytes(h, 'big'):0256b}"[:cs_len] == cs
 
 
+#: mnemonic search covers this many leading characters of a text (bounded work on huge outbound texts; callers
+#: treat longer texts as not fully analysed)
+MAX_MNEMONIC_SCAN = 256 * 1024
+
+
 def find_mnemonics(text: str) -> list[tuple[int, int]]:
-    """Spans of BIP-39 English mnemonics (12-24 wordlist words, checksum valid) in ``text``."""
+    """Spans of BIP-39 English mnemonics (12-24 wordlist words, checksum valid) in ``text`` (its first
+    :data:`MAX_MNEMONIC_SCAN` characters)."""
+    text = text[:MAX_MNEMONIC_SCAN]
     index, _ = _bip39()
     words = [(m.start(), m.end(), m.group(0)) for m in _WORD_RE.finditer(text.lower())]
     spans: list[tuple[int, int]] = []
@@ -253,6 +260,7 @@ def find_mnemonics_any(text: str, max_tokens: int = 20000) -> list[tuple[int, in
     """Spans and languages of BIP-39 mnemonics in the non-English official wordlists (Chinese simplified and
     traditional, Japanese, Korean, Spanish, French, Italian, Czech, Portuguese, ...): 12-24 consecutive
     words of one list with a valid checksum. Chinese words are single characters, with or without spaces."""
+    text = text[:MAX_MNEMONIC_SCAN]
     if text.count(" ") + text.count("\n") + text.count(",") < 11 and len(_CJK_RE.findall(text[:4096])) < 12:
         return []
     raw: list[tuple[int, int, str]] = []

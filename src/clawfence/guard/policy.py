@@ -521,7 +521,11 @@ def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashe
     """
     from clawfence.detect.analyze import analyze_call
     ctx = ctx or policy.path_context()
-    signals = analyze_call(call, policy, ctx, hashes, session)
+    try:
+        signals = analyze_call(call, policy, ctx, hashes, session)
+    except RecursionError:  # nesting deeper than the parsers can walk: unknown is not safe
+        from clawfence.detect.calls import Signal
+        signals = [Signal("obfuscated", "command nesting too deep to analyse")]
     kinds = frozenset(s.kind for s in signals)
     now = call.ts or datetime.now(UTC)
     text = ""

@@ -844,6 +844,8 @@ class ShellAnalyzer(CommandRules):
     def _path_args(self, name: str, args: list[str]) -> None:
         if name in READ_ONLY_LISTERS:
             return
+        if name == "chmod" and any(re.fullmatch(r"0?[0-7]00|[ugoa]*-[rwxX]+", a) for a in args):
+            return  # tightening permissions (chmod 600 ~/.ssh/config) changes no content and opens nothing
         write = name in WRITERS
         for j, a in enumerate(args):
             if a.startswith("-") and "=" not in a:

@@ -147,8 +147,8 @@ def command_effects(name: str, args: list[str], script: str) -> list[Effect]:
     # exfiltration through allowed hosts
     if name == "gh" and len(args) >= 2 and args[0] == "gist" and args[1] in ("create", "edit"):
         out.append(("exfil", "gh gist publishes files"))
-    if name == "git" and "remote" in args and ("add" in args or "set-url" in args):
-        out.append(("exfil-setup", "git remote points the repository at another place"))
+    if name == "git" and "remote" in args and "set-url" in args:
+        out.append(("exfil-setup", "git remote set-url points an existing remote at another place"))
     if name == "git" and "push" in args and any("://" in a or a.startswith("git@") for a in args):
         out.append(("exfil", "git push to a URL that is not a configured remote"))
     if name in ("curl", "wget", "http", "xh") and _SECRETISH_SUBST.search(script):

@@ -549,7 +549,7 @@ class Judge:
     """Decides a stream of calls with per-session memory (issue 10 item 3): files written or downloaded by one
     call of a ``sessionKey`` are seen through when a later call of the same session runs them. Memory is
     bounded: at most ``max_sessions`` sessions (least recently used forgotten first), each bounded by
-    :class:`clawfence.detect.analyze.SessionMemory`. Calls without a sessionKey share one anonymous session.
+    :class:`clawfence.detect.analyze.SessionMemory`. Calls without a sessionKey get no memory of other calls.
     """
 
     def __init__(self, policy: Policy, ctx: PathContext | None = None, hashes: Any = None,
@@ -564,7 +564,9 @@ class Judge:
     def session(self, key: str | None) -> Any:
         """The memory of session ``key`` (created on first use)."""
         from clawfence.detect.analyze import SessionMemory
-        k = key or ""
+        if not key:  # no sessionKey: nothing links this call to another one
+            return SessionMemory()
+        k = key
         mem = self._sessions.get(k)
         if mem is None:
             mem = SessionMemory()

@@ -288,6 +288,31 @@ def _more_effects(name: str, args: list[str], low: list[str], joined: str, scrip
     if name == "gh" and ops[:2] == ["repo", "create"] and ("--public" in args) and ("--push" in args or "--source" in
                                                                                    " ".join(args)):
         out.append(("exfil", "gh repo create --public publishes the local repository"))
+    # credentials printed by the tools that hold them (the output goes to the model provider)
+    if (name == "gh" and ops[:2] == ["auth", "token"]) or (name == "gh" and ops[:2] == ["auth", "status"] and (
+            "-t" in args or "--show-token" in args)) or (name == "aws" and ops[:2] == ["configure", "get"] and any(
+            "secret" in a or "token" in a for a in low)) or (name == "aws" and ops[:2] in (["sts", "get-session-token"],
+            ["ecr", "get-login-password"])) or (name == "gcloud" and "print-access-token" in low) or (
+            name == "gcloud" and "print-identity-token" in low) or (name == "az" and "get-access-token" in low) or (
+            name == "kubectl" and ops[:2] == ["config", "view"] and ("--raw" in args or "--flatten" in args)) or (
+            name.startswith("docker-credential-") and "get" in ops) or (name == "git" and ops[:2] == ["credential",
+            "fill"]) or (name == "security" and ops[:1] in (["find-generic-password"], ["find-internet-password"],
+            ["dump-keychain"])) or (name in ("secret-tool",) and "lookup" in ops) or (name == "gpg" and any(
+            a.startswith("--export-secret") for a in args)) or (name == "op" and ops[:1] in (["read"], ["item"])):
+        out.append(("protected-read", f"{name} {' '.join(ops[:2])} prints a stored credential"))
+    if name == "aws" and ops[:1] == ["iam"] and len(ops) > 1 and ops[1] in (
+            "create-access-key", "create-user", "attach-user-policy", "put-user-policy", "create-login-profile",
+            "update-login-profile", "attach-role-policy", "put-role-policy", "update-assume-role-policy",
+            "add-user-to-group"):
+        out.append(("account-change", f"aws iam {ops[1]} creates credentials or grants permissions"))
+    if name == "gcloud" and "iam" in low and (("keys" in low and "create" in low) or "add-iam-policy-binding" in low):
+        out.append(("account-change", "gcloud creates a service-account key or grants a role"))
+    if name in ("kubectl", "oc") and "delete" in low and not (set(ops[1:2]) & {"pod", "pods", "po", "job", "jobs"}) \
+            and not any(x in ("ns", "namespace", "namespaces", "--all", "-A", "--all-namespaces", "node", "nodes",
+                              "pv", "crd") for x in low):
+        out.append(("high-impact", f"{name} delete {' '.join(ops[1:3])}"))
+    if name == "history" and "-w" in args and "/dev/null" in args:
+        out.append(("hide-tracks", "history -w /dev/null"))
     if name == "gh" and ops[:1] == ["api"] and any("gist" in a for a in ops[1:2]):
         out.append(("exfil", "gh api creates a gist"))
     if name in ("rclone",) and ({"copy", "sync", "move", "copyto"} & set(low)):

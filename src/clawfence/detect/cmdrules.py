@@ -70,7 +70,8 @@ class CommandRules:
                 self.add("destructive", f"{how} deletes {why}" + (" (glob)" if has_glob else ""))
             elif _CACHE_DIR.match(p[len(self.ctx.home):] if p.startswith(self.ctx.home + "/") else ""):
                 continue  # package-manager and tool caches are rebuilt on demand
-            elif p.startswith(self.ctx.state_dir.rstrip("/") + "/") and not P.in_workspace(p, self.ctx):
+            elif p.startswith(self.ctx.state_dir.rstrip("/") + "/") and not P.in_workspace(p, self.ctx) and \
+                    P.protected_category(p, self.ctx) is None:
                 self.add("destructive", f"{how} deletes OpenClaw state ({t})")
             elif not P.in_workspace(p, self.ctx):
                 cat = P.protected_category(p, self.ctx)

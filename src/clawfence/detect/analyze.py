@@ -222,7 +222,7 @@ def _file_signals(call: ToolCall, ctx: PathContext) -> list[Signal]:
         if write:
             out.extend(Signal(k, f"{tool} {d}") for k, d in E.written_file_effects(norm))
         cat = P.protected_category(norm, ctx) or see_category(norm)
-        if cat is None or (not write and cat == "ssh" and _PUBLIC_SSH.search(norm)):
+        if cat is None or (not write and cat == "ssh" and _PUBLIC_SSH.search(norm)) or (write and cat == "dotenv"):
             continue
         if not write:
             out.append(Signal("protected-read", f"{tool} reads {cat} ({raw})"))

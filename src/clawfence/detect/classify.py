@@ -69,6 +69,10 @@ _EXTRA_SECRETS = re.compile(
     r"/\.vault-token$|/\.config/hub$|/\.cargo/credentials(\.toml)?$|/\.gem/credentials$|/\.m2/settings\.xml$|"
     r"/\.config/op/|/\.clawfence/|/\.openclaw/\.env$")
 _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+_DOTENV_REVEAL = frozenset({"cat", "head", "tail", "less", "more", "grep", "egrep", "rg", "awk", "sed", "base64", "xxd",
+                            "od", "strings", "nl", "tac", "cut", "sort", "uniq", "uploads", "curl", "wget", "nc",
+                            "scp", "rsync", "jq", "bat", "vim", "vi", "nano", "view", "gpg", "openssl", "python",
+                            "python3", "node", "perl", "ruby", "php", "tee"})
 _DOTENV = re.compile(r"(^|/)\.env(\.(?!example$|sample$|template$|dist$|defaults$)[\w.-]+)?$")
 _ASSIGN_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\+?=")
 #: variables whose value is run as a command by the shell or by git/ssh/pagers
@@ -887,6 +891,8 @@ class ShellAnalyzer(CommandRules):
             return
         if not write and cat == "ssh" and _PUBLIC_SSH.search(p):
             return
+        if cat == "dotenv" and (write or how.split()[0] not in _DOTENV_REVEAL):
+            return  # creating, editing or sourcing a project .env is everyday work; printing or sending it is not
         if write and cat in P.AUTH_CATEGORIES:
             self.add("auth-change", f"{how} modifies {cat} ({raw})")
         elif write and cat == "ssh" and p.endswith(("authorized_keys", "authorized_keys2")):

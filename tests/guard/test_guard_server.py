@@ -45,7 +45,7 @@ def test_server_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             assert r.status_code == 200 and r.json()["decision"] == "deny" and r.json()["rule_id"] == "PG001"
             r = c.post("/v1/decide", json={"toolName": "exec", "params": {"command": "git status"}}, headers=auth)
             assert r.json()["decision"] == "allow"
-            ask = {"toolName": "exec", "params": {"command": "pip install evilpkg"}}
+            ask = {"toolName": "exec", "params": {"command": "pip install reqeusts"}}
             r = c.post("/v1/decide", json=ask, headers=auth)
             body = r.json()
             assert body["decision"] == "ask" and body["approval_id"]
@@ -78,7 +78,7 @@ def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[st
 
 def test_cli_check_contract(tmp_path: Path) -> None:
     r = _cli("check", "--call", '{"toolName": "exec", "params": {"command": "rm -rf /"}}')
-    assert r.returncode == 0
+    assert r.returncode == 1  # 1: at least one call denied (0: none denied, 2: bad input)
     assert json.loads(r.stdout) == {"decision": "deny", "rule_id": "PG001",
                                     "reason": json.loads(r.stdout)["reason"]}
     f = tmp_path / "calls.jsonl"
@@ -86,7 +86,7 @@ def test_cli_check_contract(tmp_path: Path) -> None:
                  '{"toolName": "read", "params": {"path": "~/.ssh/id_rsa"}}\n')
     r = _cli("check", "--calls", str(f))
     lines = [json.loads(x) for x in r.stdout.splitlines()]
-    assert [x["decision"] for x in lines] == ["allow", "deny"]
+    assert [x["decision"] for x in lines] == ["allow", "deny"] and r.returncode == 1
     bad = _cli("check", "--call", "{nope")
     assert bad.returncode == 2 and bad.stderr.startswith("clawfence: error: --call:1:") and "Traceback" not in bad.stderr
     p = tmp_path / "p.yaml"

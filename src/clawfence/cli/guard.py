@@ -1,8 +1,8 @@
 """CLI: ``clawfence guard check|serve|approvals|install|policy``.
 
 Parsing -> library call -> exit code. ``check`` prints one JSON line ``{"decision","rule_id","reason"}``
-per call (``--full`` adds approvals_needed, totp, timeout_s, guide, signals); exit 0 when every call was
-judged, 2 on bad input.
+per call (``--full`` adds approvals_needed, totp, timeout_s, guide, signals); exit 0 when no call was denied,
+1 when at least one call was denied, 2 on bad input.
 """
 
 from __future__ import annotations
@@ -51,14 +51,31 @@ def check(
     workspace: Annotated[str | None, typer.Option(help="Agent workspace (default from policy / OpenClaw).")] = None,
     state_dir: Annotated[str | None, typer.Option(help="OpenClaw state dir (default $OPENCLAW_STATE_DIR).")] = None,
     full: Annotated[bool, typer.Option("--full", help="Also print approvals, guide points and signals.")] = False,
+    profile: Annotated[str | None, typer.Option("--profile", help="Built-in profile: standard (default) or strict "
+                                                 "(allowlist mode: what is not known to be safe asks).")] = None,
 ) -> None:
-    """Judge tool calls offline and print one decision per call."""
+    """Judge tool calls offline and print one decision per call (one JSON line per input line).
+
+    Calls of one ``sessionKey`` share session memory (a file written by one call and run by a later one is
+    judged by its content). Exit 0 when no call was denied, 1 when at least one was denied, 2 on bad input
+    (a line that is not a JSON object call gets a ``deny`` line with rule ``input-error`` and a message on
+    stderr, and the run still judges every other line).
+    """
+    from clawfence.core.safeio import InputError, loads_json
     from clawfence.detect.calls import CallError, ToolCall
-    from clawfence.guard.policy import decide
+    from clawfence.guard.policy import Judge, PolicyError, profile_policy
 
     if (call is None) == (calls is None):
         raise UsageError("give exactly one of --call JSON or --calls FILE.jsonl")
-    pol = _policy(policy)
+    if profile is not None:
+        if policy is not None:
+            raise UsageError("give --policy or --profile, not both (a policy file names its own 'extends')")
+        try:
+            pol = profile_policy(profile)
+        except PolicyError as exc:
+            raise UsageError(str(exc)) from exc
+    else:
+        pol = _policy(policy)
     ctx = _ctx(pol, workspace, state_dir)
     if call is not None:
         lines = [(1, call)]
@@ -66,24 +83,58 @@ def check(
     else:
         assert calls is not None
         try:
-            text = sys.stdin.read() if str(calls) == "-" else calls.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            if str(calls) == "-":
+                text = sys.stdin.read()
+            else:
+                from clawfence.core.safeio import read_text
+                text = read_text(calls)
+        except (OSError, UnicodeDecodeError, InputError) as exc:
             raise UsageError(f"cannot read {calls}: {getattr(exc, 'strerror', None) or exc}") from exc
         lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
         where = str(calls)
-    docs = []
+    judge = Judge(pol, ctx)
+    bad = denied = 0
+    out_lines: list[str] = []
     for n, raw in lines:
-        try:
-            docs.append(ToolCall.from_json(json.loads(raw)))
-        except ValueError as exc:
-            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-            raise UsageError(f"{where}:{n}: {msg}") from exc
-        except CallError as exc:
-            raise UsageError(f"{where}:{n}: {exc}") from exc
-    for tc in docs:
-        d = decide(pol, tc, ctx)
-        out = d.to_json() if full else {"decision": d.decision, "rule_id": d.rule_id, "reason": d.reason}
-        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        err: str | None = None
+        tc: ToolCall | None = None
+        if len(raw) > _MAX_LINE:
+            err = f"line is {len(raw)} characters (limit {_MAX_LINE})"
+        else:
+            try:
+                tc = ToolCall.from_json(loads_json(raw, max_depth=64, what="call"))
+            except InputError as exc:
+                err = str(exc)
+            except json.JSONDecodeError as exc:
+                err = f"not JSON: {exc.msg} (column {exc.colno})"
+            except (CallError, ValueError, RecursionError) as exc:
+                err = str(exc) or type(exc).__name__
+        if tc is None:
+            bad += 1
+            msg = f"{where}:{n}: {err}"
+            if call is not None:
+                raise UsageError(msg)
+            sys.stderr.write(f"clawfence: error: {msg}\n")
+            out: dict[str, Any] = {"decision": "deny", "rule_id": "input-error", "reason": msg[:300]}
+        else:
+            try:
+                d = judge.decide(tc)
+                out = d.to_json() if full else {"decision": d.decision, "rule_id": d.rule_id, "reason": d.reason}
+            except Exception as exc:  # fail closed on any analysis bug: never a traceback, never an allow
+                sys.stderr.write(f"error: {where}:{n}: analysis failed ({type(exc).__name__}); denied\n")
+                out = {"decision": "deny", "rule_id": "guard-error",
+                       "reason": f"the guard could not analyse this call ({type(exc).__name__})"}
+        denied += out["decision"] == "deny"
+        out_lines.append(json.dumps(out, ensure_ascii=False))
+    sys.stdout.write("\n".join(out_lines) + ("\n" if out_lines else ""))
+    sys.stdout.flush()
+    if bad:
+        raise typer.Exit(2)
+    if denied:
+        raise typer.Exit(1)
+
+
+_MAX_LINE = 4 * 1024 * 1024
 
 
 @policy_app.command("validate")

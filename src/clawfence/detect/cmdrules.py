@@ -6,6 +6,7 @@ set; unarchived code), P3.6 (egress via git)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from clawfence.detect import paths as P
 from clawfence.detect.calls import PathContext
@@ -14,6 +15,8 @@ from clawfence.detect.shell import Cmd, base, unwrap
 
 _SCP_RE = re.compile(r"^[\w.-]+@[\w.-]+:")
 _PYVER_RE = re.compile(r"^python3?-\d")
+_CACHE_DIR = re.compile(r"^/(\.cache(/[^/]+)+|\.npm/_(cacache|npx|logs)|\.cargo/registry/cache|\.gradle/caches|"
+                        r"\.m2/repository|\.pnpm-store|\.yarn/cache|go/pkg/mod/cache|\.cache)/?$")
 
 _INSTALL_ECOS = {"pip": "pip", "pip3": "pip", "uv": "pip", "pipx": "pip", "npm": "npm", "pnpm": "npm",
                  "yarn": "npm", "bun": "npm", "gem": "gem", "cargo": "cargo", "go": "go", "brew": "brew",
@@ -65,6 +68,11 @@ class CommandRules:
                     self.add("mass-delete", f"{how} of selected entries under {why} ({t})")
             elif why:
                 self.add("destructive", f"{how} deletes {why}" + (" (glob)" if has_glob else ""))
+            elif _CACHE_DIR.match(p[len(self.ctx.home):] if p.startswith(self.ctx.home + "/") else ""):
+                continue  # package-manager and tool caches are rebuilt on demand
+            elif p.startswith(self.ctx.state_dir.rstrip("/") + "/") and not P.in_workspace(p, self.ctx) and \
+                    P.protected_category(p, self.ctx) is None:
+                self.add("destructive", f"{how} deletes OpenClaw state ({t})")
             elif not P.in_workspace(p, self.ctx):
                 cat = P.protected_category(p, self.ctx)
                 if cat:
@@ -185,7 +193,8 @@ class CommandRules:
                 elif a.startswith(("-i", "--index-url", "--extra-index-url", "--registry", "-f", "--find-links")):
                     s = host_signal(val, self.settings, f"{tool} index")
                     if s:
-                        self.add("unapproved-install", f"{tool} uses a package index outside the allowlist")
+                        self.add("download-exec", f"{tool} installs from a package index outside the allowlist "
+                                 f"({val[:60]})")
                 continue
             if a.startswith("-"):
                 continue
@@ -215,7 +224,11 @@ class CommandRules:
             name = re.split(r"[<>=!~\[;@ ]", low, maxsplit=1)[0] if not low.startswith("@") else (
                 "@" + re.split(r"[<>=!~\[;@ ]", low[1:], maxsplit=1)[0])
             if name and name not in approved:
-                self.add("unapproved-install", f"{how} {name}: not in the approved {eco} set")
+                squat = typosquat_of(name, eco)
+                if squat:
+                    self.add("unapproved-install", f"{how} {name}: looks like a typosquat of {squat}")
+                else:
+                    self.add("package-install", f"{how} {name}: not in the approved {eco} set")
 
     def __getattr__(self, item: str) -> object:
         if item.startswith("_cmd_"):
@@ -243,3 +256,42 @@ def _operands(args: list[str]) -> list[str]:
         elif not a.startswith("-") or a == "-":
             out.append(a)
     return out
+
+
+#: widely used packages per ecosystem: a name one or two edits away from one of these is a typosquat candidate
+POPULAR: dict[str, frozenset[str]] = {
+    "pip": frozenset({"requests", "numpy", "pandas", "django", "flask", "urllib3", "setuptools", "boto3", "pyyaml",
+                      "cryptography", "pillow", "scipy", "matplotlib", "pytest", "selenium", "beautifulsoup4",
+                      "tensorflow", "torch", "openai", "anthropic", "colorama", "jinja2", "httpx", "fastapi",
+                      "pydantic", "sqlalchemy", "python-dateutil", "certifi", "idna", "charset-normalizer", "rich",
+                      "click", "aiohttp", "psycopg2", "redis", "paramiko", "scikit-learn", "transformers"}),
+    "npm": frozenset({"react", "lodash", "express", "axios", "typescript", "webpack", "vue", "next", "chalk",
+                      "commander", "moment", "eslint", "prettier", "jest", "vite", "dotenv", "uuid", "debug",
+                      "request", "underscore", "jquery", "socket.io", "mongoose", "electron", "cross-env",
+                      "node-fetch", "vitest", "tsx", "discord.js", "puppeteer", "openai", "colors", "ethers", "web3"}),
+}
+
+
+@lru_cache(maxsize=4096)
+def typosquat_of(name: str, eco: str) -> str | None:
+    """The popular package ``name`` imitates (edit distance 1-2, or separators/digits swapped), or None."""
+    pop = POPULAR.get(eco)
+    if not pop or name in pop or len(name) < 4:
+        return None
+    flat = re.sub(r"[-_.]", "", name)
+    for p in pop:
+        if flat == re.sub(r"[-_.]", "", p) and name != p:
+            return p
+        if abs(len(p) - len(name)) <= 2 and _dist(name, p) <= (1 if len(p) < 6 else 2):
+            return p
+    return None
+
+
+def _dist(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]

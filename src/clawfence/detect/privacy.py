@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -108,8 +109,15 @@ def _checksum_ok(indices: list[int]) -> bool:
     return f"{int.from_bytes(h, 'big'):0256b}"[:cs_len] == cs
 
 
+#: mnemonic search covers this many leading characters of a text (bounded work on huge outbound texts; callers
+#: treat longer texts as not fully analysed)
+MAX_MNEMONIC_SCAN = 256 * 1024
+
+
 def find_mnemonics(text: str) -> list[tuple[int, int]]:
-    """Spans of BIP-39 English mnemonics (12-24 wordlist words, checksum valid) in ``text``."""
+    """Spans of BIP-39 English mnemonics (12-24 wordlist words, checksum valid) in ``text`` (its first
+    :data:`MAX_MNEMONIC_SCAN` characters)."""
+    text = text[:MAX_MNEMONIC_SCAN]
     index, _ = _bip39()
     words = [(m.start(), m.end(), m.group(0)) for m in _WORD_RE.finditer(text.lower())]
     spans: list[tuple[int, int]] = []
@@ -135,7 +143,7 @@ def find_mnemonics(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_CARD_RE = re.compile(r"(?<![\d.])(?:\d[ -]?){12,18}\d(?![\d.])")
+_CARD_RE = re.compile(r"(?<![\d.])(?:\d[ .-]?){12,18}\d(?![\d])")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -176,9 +184,152 @@ def prc_id_ok(value: str) -> bool:
     return _PRC_CHECK[s % 11] == value[17].upper()
 
 
+_PRC_SEP_RE = re.compile(r"(?<![0-9A-Za-z])[1-8](?:\d[ .-]?){16}[0-9Xx](?![0-9A-Za-z])")
+
+
 def find_prc_ids(text: str) -> list[tuple[int, int]]:
-    """Spans of valid PRC resident identity numbers in ``text``."""
-    return [(m.start(), m.end()) for m in _PRC_RE.finditer(text) if prc_id_ok(m.group(0))]
+    """Spans of valid PRC resident identity numbers in ``text`` (also written in groups with spaces, dots or
+    dashes: ``110105 19820217 5423``)."""
+    out = [(m.start(), m.end()) for m in _PRC_RE.finditer(text) if prc_id_ok(m.group(0))]
+    for m in _PRC_SEP_RE.finditer(text):
+        v = re.sub(r"[ .-]", "", m.group(0))
+        if v != m.group(0) and prc_id_ok(v) and not any(s <= m.start() < e for s, e in out):
+            out.append((m.start(), m.end()))
+    return out
+
+
+#: invisible characters used to split a secret so that pattern matching misses it
+_INVISIBLE = frozenset("\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                       "\u2060\u2061\u2062\u2063\u2064\ufeff")
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """``text`` with invisible characters removed and compatibility forms folded (NFKC: full-width digits and
+    letters become ASCII), and for each character of the result the index of the original character it came
+    from (so spans found in the folded text map back)."""
+    if text.isascii():
+        return text, []
+    out: list[str] = []
+    idx: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _INVISIBLE:
+            continue
+        n = unicodedata.normalize("NFKC", ch) if not ch.isascii() else ch
+        if n == "\u3000" or (len(n) == 1 and unicodedata.category(n) == "Zs"):
+            n = " "
+        out.append(n)
+        idx.extend([i] * len(n))
+    return "".join(out), idx
+
+
+@lru_cache(maxsize=1)
+def _bip39_all() -> dict[str, dict[str, int]]:
+    """language -> {folded word: index} for every official BIP-39 wordlist."""
+    from mnemonic import Mnemonic
+
+    out: dict[str, dict[str, int]] = {}
+    for lang in Mnemonic.list_languages():
+        if lang == "english":
+            continue
+        try:
+            wl = Mnemonic(lang).wordlist
+        except Exception:  # a broken wordlist file must not break scanning
+            continue
+        out[lang] = {_wkey(lang, w): i for i, w in enumerate(wl)}
+    return out
+
+
+_LATIN_LISTS = frozenset({"spanish", "french", "italian", "czech", "portuguese", "turkish"})
+
+
+def _wkey(lang: str, w: str) -> str:
+    """Comparison form of a word: accents dropped for Latin-script lists (BIP-39 lists are unique without
+    them), NFKD otherwise."""
+    return _strip_accents(w) if lang in _LATIN_LISTS else unicodedata.normalize("NFKD", w.lower())
+
+
+def _strip_accents(w: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", w.lower()) if not unicodedata.combining(c))
+
+
+_LETTERS_RE = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f\u3099\u309a])+")
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def find_mnemonics_any(text: str, max_tokens: int = 20000) -> list[tuple[int, int, str]]:
+    """Spans and languages of BIP-39 mnemonics in the non-English official wordlists (Chinese simplified and
+    traditional, Japanese, Korean, Spanish, French, Italian, Czech, Portuguese, ...): 12-24 consecutive
+    words of one list with a valid checksum. Chinese words are single characters, with or without spaces."""
+    text = text[:MAX_MNEMONIC_SCAN]
+    if text.count(" ") + text.count("\n") + text.count(",") < 11 and len(_CJK_RE.findall(text[:4096])) < 12:
+        return []
+    raw: list[tuple[int, int, str]] = []
+    for m in _LETTERS_RE.finditer(text):
+        w = m.group(0)
+        if _CJK_RE.search(w):
+            raw.extend((m.start() + k, m.start() + k + 1, c) for k, c in enumerate(w))
+        else:
+            raw.append((m.start(), m.end(), w))
+        if len(raw) > max_tokens:
+            break
+    if len(raw) < 12:
+        return []
+    latin = [(a, b, _strip_accents(w)) for a, b, w in raw]
+    other = [(a, b, unicodedata.normalize("NFKD", w.lower())) for a, b, w in raw]
+    out: list[tuple[int, int, str]] = []
+    for lang, index in _bip39_all().items():
+        toks = latin if lang in _LATIN_LISTS else other
+        i = 0
+        while i < len(toks):
+            if toks[i][2] not in index:
+                i += 1
+                continue
+            j = i
+            while j < len(toks) and toks[j][2] in index:
+                j += 1
+            run = toks[i:j]
+            k = 0
+            while k + 12 <= len(run):
+                for n in _MNEMONIC_LENGTHS:
+                    if k + n <= len(run) and _checksum_ok([index[t[2]] for t in run[k : k + n]]):
+                        out.append((run[k][0], run[k + n - 1][1], lang))
+                        k += n
+                        break
+                else:
+                    k += 1
+            i = j
+    return out
+
+
+_HEX_KEY_RE = re.compile(r"(?<![0-9A-Za-z])(0x)?([0-9a-fA-F]{64})(?![0-9A-Za-z])")
+_KEY_CONTEXT = re.compile(r"(priv|secret|seed|key|wallet|mnemonic|私钥|密钥|助记词|钱包)", re.I)
+_HASH_CONTEXT = re.compile(r"(sha-?256|sha|hash|digest|checksum|commit|etag|sum|fingerprint|id)\W{0,3}$", re.I)
+_URL_PW_RE = re.compile(r"\b[a-z][a-z0-9+.-]{1,15}://([^\s:/@?#]{1,64}):([^\s@/?#]{3,128})@[\w.-]+", re.I)
+_PW_PLACEHOLDER = re.compile(r"^(\$\{?\w+\}?|<[^>]*>|\*+|x+|\.\.\.|password|passwd|pass|secret|changeme|"
+                             r"your[_-]?password|\{\{.*\}\})$", re.I)
+_KV_SECRET_RE = re.compile(
+    r"""["']?\b(token|secret|password|passwd|api[_-]?key|apikey|access[_-]?key|client[_-]?secret|private[_-]?key|"""
+    r"""auth[_-]?token|AccountKey|SharedAccessKey)\b["']?\s*[:=]\s*["']?([A-Za-z0-9+/=_\-.~]{16,})""", re.I)
+
+
+def find_extra_secrets(text: str) -> list[tuple[int, int, str]]:
+    """Secrets without a provider format: 64-hex private keys (``0x`` prefix or a key word nearby, or the whole
+    text), passwords inside URLs (``scheme://user:pass@host``), and long values of secret-named keys
+    (``"token": "..."``, ``AccountKey=...``)."""
+    out: list[tuple[int, int, str]] = []
+    stripped = text.strip()
+    for m in _HEX_KEY_RE.finditer(text):
+        before = text[max(0, m.start() - 40): m.start()]
+        if m.group(1) or stripped == m.group(0) or (_KEY_CONTEXT.search(before) and not _HASH_CONTEXT.search(before)):
+            out.append((m.start(), m.end(), "raw-hex-private-key"))
+    for m in _URL_PW_RE.finditer(text):
+        if not _PW_PLACEHOLDER.match(m.group(2)):
+            out.append((m.start(2), m.end(2), "password-in-url"))
+    for m in _KV_SECRET_RE.finditer(text):
+        v = m.group(2)
+        if len(set(v)) >= 8 and not _PW_PLACEHOLDER.match(v) and not v.startswith("$"):
+            out.append((m.start(2), m.end(2), f"{m.group(1).lower()}-value"))
+    return out
 
 
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_\-+/=.~:@!#$%^&*]+")
@@ -230,16 +381,38 @@ def scan_text(text: str, hashes: SecretHashes | None = None) -> list[Detection]:
         taken.append((start, end))
         found.append(Detection(kind, start, end, redact(text[start:end]), detail))
 
+    folded, idx = fold(text)
+
+    def back(s: int, e: int) -> tuple[int, int]:
+        if not idx:
+            return s, e
+        return idx[s], (idx[e - 1] + 1 if e - 1 < len(idx) else len(text))
+
+    def addf(kind: str, start: int, end: int, detail: str = "") -> None:
+        s0, e0 = back(start, end)
+        if any(s0 < e and s < e0 for s, e in taken):
+            return
+        taken.append((s0, e0))
+        found.append(Detection(kind, s0, e0, redact(folded[start:end]), detail))
+
     if hashes:
         for s, e, kind in find_known(text, hashes):
             add(kind, s, e)
     for name, rx in PATTERNS:
         for m in rx.finditer(text):
             add("secret", m.start(), m.end(), name)
-    for s, e in find_mnemonics(text):
-        add("mnemonic", s, e, "bip39-english")
-    for s, e in find_prc_ids(text):
-        add("prc-id", s, e, "gb11643")
-    for s, e, _digits in find_cards(text):
-        add("bank-card", s, e, "luhn")
+    if idx:
+        for name, rx in PATTERNS:
+            for m in rx.finditer(folded):
+                addf("secret", m.start(), m.end(), name + " (hidden by invisible or full-width characters)")
+    for s, e in find_mnemonics(folded):
+        addf("mnemonic", s, e, "bip39-english")
+    for s, e, lang in find_mnemonics_any(folded):
+        addf("mnemonic", s, e, f"bip39-{lang}")
+    for s, e, what in find_extra_secrets(folded):
+        addf("secret", s, e, what)
+    for s, e in find_prc_ids(folded):
+        addf("prc-id", s, e, "gb11643")
+    for s, e, _digits in find_cards(folded):
+        addf("bank-card", s, e, "luhn")
     return sorted(found, key=lambda d: d.start)

@@ -150,12 +150,25 @@ def _redirect(r: Any, src: bytes, cmd: Cmd) -> None:
         _subs(dest, src, cmd, None)
 
 
+_ASSIGN_PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+
+
+def _assignment(node: Any, src: bytes) -> str:
+    """``NAME=value`` of a variable_assignment node, the value unquoted like a word."""
+    name = node.child_by_field_name("name")
+    value = node.child_by_field_name("value")
+    n = _text(name, src) if name is not None else ""
+    return n + "=" + (word(value, src) if value is not None else "")
+
+
 def _cmd(node: Any, src: bytes, extra_redirects: list[Any], out: list[list[Cmd]] | None = None,
          more: list[Cmd] | None = None) -> Cmd:
     c = Cmd([])
     for ch in node.named_children:
         t = ch.type
         if t == "variable_assignment":
+            if not c.argv or _ASSIGN_PREFIX.match(c.argv[-1]):
+                c.argv.append(_assignment(ch, src))  # VAR=value prefix: unwrap() strips it, analysers see it
             _subs(ch, src, c, None)
         elif t == "command_name":
             inner = ch.named_children[0] if ch.named_children else ch
@@ -214,11 +227,24 @@ def _walk(node: Any, out: list[list[Cmd]], src: bytes) -> None:
         cmds = _stage(node, src, out)
         if cmds:
             out.append(cmds)
-    elif t == "variable_assignment" or t == "declaration_command":
+    elif t in ("variable_assignment", "declaration_command", "unset_command"):
         holder = Cmd([])
         _subs(node, src, holder, None)
         for s in holder.subs:
             out.extend(s.pipelines)
+        if t == "variable_assignment":
+            out.append([Cmd([_assignment(node, src)])])
+        else:
+            argv = [_text(node.children[0], src)] if node.children else []
+            for ch in node.named_children:
+                if ch.type == "variable_assignment":
+                    argv.append(_assignment(ch, src))
+                elif ch.type in _WORDISH:
+                    argv.append(word(ch, src))
+                elif ch.type == "variable_name":
+                    argv.append(_text(ch, src))
+            if argv:
+                out.append([Cmd(argv)])
     else:
         for ch in node.named_children:
             _walk(ch, out, src)

@@ -33,7 +33,8 @@ SIGNAL_KINDS = frozenset(
         "protected-read", "protected-write", "auth-change", "config-change", "egress-unlisted",
         "egress-internal", "secret-out", "personal-data-out", "privilege", "financial", "parse-error",
         "reverse-shell", "persistence", "account-change", "system-change", "destructive-file", "high-impact",
-        "exfil", "exfil-setup", "hide-tracks",
+        "exfil", "exfil-setup", "hide-tracks", "code-inject", "unresolved", "package-install", "unlisted-command",
+        "unknown-tool",
     ]
 ) | frozenset(selfprotect.KINDS)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -131,12 +132,13 @@ class RuleModel(_Strict):
     # declaration fields (COMMON.md "Declaring rules"); optional so that user policies stay short
     title: str | None = None
     severity: Literal["critical", "high", "medium", "low", "info"] | None = None
+    condition: str | None = None
 
     @field_validator("signals")
     @classmethod
     def _signals(cls, v: list[str] | None) -> list[str] | None:
         if v is not None:
-            bad = [s for s in v if s not in SIGNAL_KINDS]
+            bad = [s for s in v if s not in SIGNAL_KINDS and not s.startswith("@")]
             if bad:
                 raise ValueError(f"unknown signal(s) {bad}; known: {', '.join(sorted(SIGNAL_KINDS))}")
         return v
@@ -162,21 +164,56 @@ class SettingsModel(_Strict):
     approved_packages: dict[str, list[str]] = Field(default_factory=dict)
     allow_workspace_requirements: bool = True
     financial_tools: list[str] = Field(default_factory=list)
+    #: strict profile: report commands outside the everyday-safe set (unlisted-command) and unknown tools
+    allowlist_mode: bool = False
+
+
+class ExceptionModel(_Strict):
+    """A falco-style exception to a rule of the policy it extends: the rule does not match a call that matches
+    every condition given here (tools globs, any of signals, regex over the call's text, scope)."""
+
+    name: str | None = None
+    tools: list[str] | None = None
+    signals: list[str] | None = None
+    match: str | None = None
+    scope: ScopeModel | None = None
+
+    @field_validator("match")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from exc
+        return v
 
 
 class PolicyModel(_Strict):
-    """A whole policy file."""
+    """A whole policy file. ``extends`` (``builtin``/``standard`` or ``strict``) layers this file over a built-in
+    profile instead of replacing it: its rules come right after the built-in self-protection rules (PG100-PG107,
+    which nothing can pre-empt) and before the other built-in rules; its settings lists are added to the built-in
+    ones; ``exceptions`` (``{rule id: [conditions]}``) carve ``user_known_*`` cases out of built-in rules;
+    ``lists`` are named string lists usable as ``@name`` in ``tools``/``signals`` and as ``@{name}`` (an
+    alternation of the escaped items) in ``match``; ``macros`` are named conditions a rule uses with
+    ``condition: name``."""
 
     version: Literal[1] = 1
     name: str = "policy"
-    default: Literal["allow", "deny", "ask"] = "allow"
+    extends: Literal["builtin", "standard", "strict"] | None = None
+    default: Literal["allow", "deny", "ask"] | None = None
     settings: SettingsModel = Field(default_factory=SettingsModel)
+    lists: dict[str, list[str]] = Field(default_factory=dict)
+    macros: dict[str, ExceptionModel] = Field(default_factory=dict)
+    exceptions: dict[str, list[ExceptionModel]] = Field(default_factory=dict)
     rules: list[RuleModel] = Field(default_factory=list)
+    #: rules placed after the rules of the policy this one extends (before the default)
+    final_rules: list[RuleModel] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> PolicyModel:
         seen: set[str] = set()
-        for r in self.rules:
+        for r in [*self.rules, *self.final_rules]:
             if r.id in seen:
                 raise ValueError(f"duplicate rule id {r.id!r}")
             seen.add(r.id)
@@ -184,8 +221,18 @@ class PolicyModel(_Strict):
 
 
 @dataclass(frozen=True)
+class Exception_:
+    """A compiled exception condition."""
+
+    tools: tuple[str, ...] | None
+    signals: frozenset[str] | None
+    rx: re.Pattern[str] | None
+    scope: ScopeModel | None
+
+
+@dataclass(frozen=True)
 class Rule:
-    """A compiled rule (regex compiled, time parsed)."""
+    """A compiled rule (regex compiled, time parsed, exceptions attached)."""
 
     model: RuleModel
     rx: re.Pattern[str] | None
@@ -193,6 +240,7 @@ class Rule:
     start: time | None
     end: time | None
     signals: frozenset[str] | None
+    exceptions: tuple[Exception_, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -225,23 +273,83 @@ def _hhmm(v: str) -> time:
     return time(int(h), int(m))
 
 
+def _expand_list(items: list[str] | None, lists: dict[str, list[str]], what: str) -> list[str] | None:
+    if items is None:
+        return None
+    out: list[str] = []
+    for it in items:
+        if it.startswith("@"):
+            if it[1:] not in lists:
+                raise PolicyError(f"{what}: unknown list {it}")
+            out.extend(lists[it[1:]])
+        else:
+            out.append(it)
+    return out
+
+
+def _expand_match(rx: str | None, lists: dict[str, list[str]], what: str) -> str | None:
+    if rx is None:
+        return None
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in lists:
+            raise PolicyError(f"{what}: unknown list @{{{m.group(1)}}}")
+        return "(?:" + "|".join(re.escape(x) for x in lists[m.group(1)]) + ")"
+
+    return re.sub(r"@\{([A-Za-z0-9_.-]+)\}", sub, rx)
+
+
+def _exception(e: ExceptionModel, lists: dict[str, list[str]], what: str) -> Exception_:
+    sig = _expand_list(e.signals, lists, what)
+    bad = [x for x in sig or [] if x not in SIGNAL_KINDS]
+    if bad:
+        raise PolicyError(f"{what}: unknown signal(s) {bad}")
+    m = _expand_match(e.match, lists, what)
+    tools = _expand_list(e.tools, lists, what)
+    return Exception_(tuple(tools) if tools is not None else None, frozenset(sig) if sig is not None else None,
+                      re.compile(m) if m else None, e.scope)
+
+
 def compile_policy(model: PolicyModel, source: str) -> Policy:
-    """Compile a validated model."""
+    """Compile a validated model (lists, macros and exceptions resolved). Raises :class:`PolicyError`."""
     rules = []
-    for r in model.rules:
+    lists = model.lists
+    for r in [*model.rules, *model.final_rules]:
+        what = f"{source}: rule {r.id}"
+        if r.condition is not None:
+            mac = model.macros.get(r.condition)
+            if mac is None:
+                raise PolicyError(f"{what}: unknown macro {r.condition!r}")
+            r = r.model_copy(update={k: v for k, v in (("tools", mac.tools), ("signals", mac.signals),
+                                                       ("match", mac.match), ("scope", mac.scope))
+                                     if v is not None and getattr(r, k) is None})
+        sig = _expand_list(r.signals, lists, what)
+        bad = [x for x in sig or [] if x not in SIGNAL_KINDS]
+        if bad:
+            raise PolicyError(f"{what}: unknown signal(s) {bad}")
+        tools = _expand_list(r.tools, lists, what)
+        match = _expand_match(r.match, lists, what)
+        if tools != r.tools or match != r.match:
+            r = r.model_copy(update={"tools": tools, "match": match})
+        exc = tuple(_exception(e, lists, f"{what} exception") for e in model.exceptions.get(r.id, []))
         rules.append(Rule(
             model=r,
-            rx=re.compile(r.match) if r.match else None,
+            rx=re.compile(match) if match else None,
             tz=ZoneInfo(r.time.timezone) if r.time else None,
             start=_hhmm(r.time.start) if r.time else None,
             end=_hhmm(r.time.end) if r.time else None,
-            signals=frozenset(r.signals) if r.signals is not None else None,
+            signals=frozenset(sig) if sig is not None else None,
+            exceptions=exc,
         ))
+    unknown = set(model.exceptions) - {r.id for r in [*model.rules, *model.final_rules]}
+    if unknown:
+        raise PolicyError(f"{source}: exceptions for unknown rule(s) {sorted(unknown)}")
     s = model.settings
     settings = Settings(
         egress_allowlist=tuple(s.egress_allowlist),
         approved_packages=tuple((k, frozenset(x.lower() for x in v)) for k, v in s.approved_packages.items()),
         allow_workspace_requirements=s.allow_workspace_requirements,
+        allowlist_mode=s.allowlist_mode,
     )
     return Policy(model, tuple(rules), settings, source)
 
@@ -264,7 +372,58 @@ def parse_policy(text: str, source: str) -> Policy:
         msg = err["msg"].removeprefix("Value error, ")
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise PolicyError(f"{source}:{line}: {field}: {msg}{more}") from exc
+    if model.extends is not None:
+        model = merge_models(_base_model(model.extends), model)
     return compile_policy(model, source)
+
+
+def _base_model(name: str) -> PolicyModel:
+    return profile_policy("standard" if name == "builtin" else name).model
+
+
+def merge_models(base: PolicyModel, top: PolicyModel) -> PolicyModel:
+    """``top`` layered over ``base`` (see :class:`PolicyModel`). Rule ids must stay unique; ``top`` rules may not
+    reuse a built-in id (raise :class:`PolicyError`)."""
+    first = [r for r in base.rules if r.id.startswith("PG1")]
+    rest = [r for r in base.rules if not r.id.startswith("PG1")]
+    clash = {r.id for r in [*top.rules, *top.final_rules]} & {r.id for r in [*base.rules, *base.final_rules]}
+    if clash:
+        raise PolicyError(f"rule id(s) {sorted(clash)} already exist in the built-in policy; use new ids or "
+                          "'exceptions' to carve cases out of a built-in rule")
+    bs, ts = base.settings, top.settings
+    pk = dict(bs.approved_packages)
+    for k, v in ts.approved_packages.items():
+        pk[k] = sorted(set(pk.get(k, [])) | set(v))
+    settings = SettingsModel(
+        workspace=ts.workspace or bs.workspace, state_dir=ts.state_dir or bs.state_dir,
+        egress_allowlist=[*bs.egress_allowlist, *ts.egress_allowlist, *top.lists.get("user_known_egress_hosts", [])],
+        approved_packages=pk,
+        allow_workspace_requirements=ts.allow_workspace_requirements and bs.allow_workspace_requirements,
+        financial_tools=[*bs.financial_tools, *ts.financial_tools],
+        allowlist_mode=bs.allowlist_mode or ts.allowlist_mode,
+    )
+    exc: dict[str, list[ExceptionModel]] = {k: list(v) for k, v in base.exceptions.items()}
+    for k, ev in top.exceptions.items():
+        exc.setdefault(k, []).extend(ev)
+    return PolicyModel(version=1, name=top.name, extends=None, default=top.default or base.default,
+                       settings=settings, lists={**base.lists, **top.lists}, macros={**base.macros, **top.macros},
+                       exceptions=exc, rules=[*first, *top.rules, *rest, *base.final_rules],
+                       final_rules=list(top.final_rules))
+
+
+PROFILES = ("standard", "strict")
+
+
+@lru_cache(maxsize=4)
+def profile_policy(name: str) -> Policy:
+    """A built-in profile: ``standard`` (the baseline) or ``strict`` (allowlist mode: ``strict_policy.yaml``
+    layered over the baseline). Raises :class:`PolicyError` for another name."""
+    if name == "standard":
+        return builtin_policy()
+    if name not in PROFILES:
+        raise PolicyError(f"unknown profile {name!r}; use one of {', '.join(PROFILES)}")
+    text = resources.files("clawfence.guard").joinpath(f"{name}_policy.yaml").read_text(encoding="utf-8")
+    return parse_policy(text, f"<builtin>/{name}_policy.yaml")
 
 
 def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
@@ -335,10 +494,25 @@ def rule_matches(rule: Rule, call: ToolCall, kinds: frozenset[str], text: str, n
             return False
     if rule.rx is not None and not rule.rx.search(text):
         return False
+    if rule.exceptions and any(_exc_matches(e, call, kinds, text) for e in rule.exceptions):
+        return False
     return in_window(rule, now)
 
 
-def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashes: Any = None) -> Decision:
+def _exc_matches(e: Exception_, call: ToolCall, kinds: frozenset[str], text: str) -> bool:
+    if e.tools is not None and not any(fnmatchcase(call.tool, p) for p in e.tools):
+        return False
+    if e.signals is not None and not (e.signals & kinds):
+        return False
+    if e.rx is not None and not e.rx.search(text or (call.tool + "\n" + call.text())):
+        return False
+    sc = e.scope
+    return sc is None or (_glob_any(call.agent_id, sc.agents) and _glob_any(call.channel, sc.channels)
+                          and _glob_any(call.sender, sc.senders))
+
+
+def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashes: Any = None,
+           session: Any = None) -> Decision:
     """Judge ``call`` under ``policy``: the first matching rule's decision, else the policy default.
 
     ``ctx`` fixes home/workspace/state dir (default: from the policy settings and environment);
@@ -347,11 +521,15 @@ def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashe
     """
     from clawfence.detect.analyze import analyze_call
     ctx = ctx or policy.path_context()
-    signals = analyze_call(call, policy, ctx, hashes)
+    try:
+        signals = analyze_call(call, policy, ctx, hashes, session)
+    except RecursionError:  # nesting deeper than the parsers can walk: unknown is not safe
+        from clawfence.detect.calls import Signal
+        signals = [Signal("obfuscated", "command nesting too deep to analyse")]
     kinds = frozenset(s.kind for s in signals)
     now = call.ts or datetime.now(UTC)
     text = ""
-    if any(r.rx is not None for r in policy.rules):
+    if any(r.rx is not None or r.exceptions for r in policy.rules):
         text = call.tool + "\n" + call.text()
     for rule in policy.rules:
         if rule_matches(rule, call, kinds, text, now):
@@ -362,6 +540,43 @@ def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashe
             ask = m.decision == "ask"
             return Decision(m.decision, m.id, reason, m.approvals if ask else 0, m.totp and ask,
                             m.timeout_s if ask else 0, tuple(m.guide), tuple(signals))
-    return Decision(policy.model.default, "default", f"no rule matched; policy default is {policy.model.default}",
-                    1 if policy.model.default == "ask" else 0, False, 900 if policy.model.default == "ask" else 0,
-                    (), tuple(signals))
+    default = policy.model.default or "allow"
+    return Decision(default, "default", f"no rule matched; policy default is {default}",
+                    1 if default == "ask" else 0, False, 900 if default == "ask" else 0, (), tuple(signals))
+
+
+class Judge:
+    """Decides a stream of calls with per-session memory (issue 10 item 3): files written or downloaded by one
+    call of a ``sessionKey`` are seen through when a later call of the same session runs them. Memory is
+    bounded: at most ``max_sessions`` sessions (least recently used forgotten first), each bounded by
+    :class:`clawfence.detect.analyze.SessionMemory`. Calls without a sessionKey get no memory of other calls.
+    """
+
+    def __init__(self, policy: Policy, ctx: PathContext | None = None, hashes: Any = None,
+                 max_sessions: int = 1024) -> None:
+        from collections import OrderedDict
+        self.policy = policy
+        self.ctx = ctx or policy.path_context()
+        self.hashes = hashes
+        self.max_sessions = max_sessions
+        self._sessions: OrderedDict[str, Any] = OrderedDict()
+
+    def session(self, key: str | None) -> Any:
+        """The memory of session ``key`` (created on first use)."""
+        from clawfence.detect.analyze import SessionMemory
+        if not key:  # no sessionKey: nothing links this call to another one
+            return SessionMemory()
+        k = key
+        mem = self._sessions.get(k)
+        if mem is None:
+            mem = SessionMemory()
+            self._sessions[k] = mem
+            while len(self._sessions) > self.max_sessions:
+                self._sessions.popitem(last=False)
+        else:
+            self._sessions.move_to_end(k)
+        return mem
+
+    def decide(self, call: ToolCall) -> Decision:
+        """:func:`decide` with the call's session memory."""
+        return decide(self.policy, call, self.ctx, self.hashes, self.session(call.session_key))

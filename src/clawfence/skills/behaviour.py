@@ -534,11 +534,16 @@ def _find_code(u: Unit) -> None:
 
 def _near(u: Unit, groups: tuple[frozenset[str], ...]) -> list[tuple[int, str]] | None:
     """For a code unit: one fact of each group, all within :data:`WINDOW` lines of the first group's fact."""
-    firsts = [ln for k in groups[0] for ln in u.lines.get(k, [])]
+    def at(k: str) -> list[tuple[int, str]]:
+        if k in u.lines:
+            return u.lines[k]
+        return [u.facts[k]] if k.startswith("_") and k in u.facts else []  # unit-wide marks (hidden text)
+
+    firsts = [ln for k in groups[0] for ln in at(k)]
     for anchor in firsts:
         got = [anchor]
         for g in groups[1:]:
-            cand = [x for k in g for x in u.lines.get(k, []) if abs(x[0] - anchor[0]) <= WINDOW]
+            cand = [x for k in g for x in at(k) if k.startswith("_") or abs(x[0] - anchor[0]) <= WINDOW]
             if not cand:
                 break
             got.append(min(cand, key=lambda x: abs(x[0] - anchor[0])))
@@ -705,7 +710,8 @@ def analyse(files: dict[str, str], description: str = "", name: str = "") -> lis
             first = min(x for x in got if x is not None)
             note = t.name
             ev_all = " ".join(x[1] for x in got if x is not None)
-            if t.rule in _REMOTE and not re.search(r"https?://|\$|\d+\.\d+\.\d+\.\d+|%\w+%|\w+\.\w{2,}/", ev_all):
+            if (t.rule in _REMOTE and u.rel.lower().endswith(PROSE_EXT) and "_hidden" not in u.facts
+                    and not re.search(r"https?://|\$|\d+\.\d+\.\d+\.\d+|%\w+%|\w+\.\w{2,}/", ev_all)):
                 continue  # "curl | bash" named, with nothing to fetch: a mention, not a step
             if QUOTED_SAMPLE.search(ev_all):
                 note = "quoted sample"

@@ -104,7 +104,8 @@ class _Ctx:
             return
         if DOC_FILE.search(rel):
             conf_mult *= 0.6
-        elif rel.lower().endswith(MD_EXT) and rel.rsplit("/", 1)[-1].upper() not in AGENT_MD:
+        elif (rel.lower().endswith(MD_EXT) and rel.rsplit("/", 1)[-1].upper() not in AGENT_MD
+              and not rel.rsplit("/", 1)[-1].lower().startswith("requirements")):
             conf_mult *= 0.75
         self.seen.add(key)
         ev = _redact(evidence.strip())

@@ -146,12 +146,17 @@ class RuleModel(_Strict):
     @field_validator("match")
     @classmethod
     def _regex(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                re.compile(v)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from exc
-        return v
+        return _valid_regex(v)
+
+
+def _valid_regex(v: str | None) -> str | None:
+    """``v`` unchanged if it compiles as a regular expression; ValueError (one line) otherwise."""
+    if v is not None:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from exc
+    return v
 
 
 class SettingsModel(_Strict):
@@ -181,12 +186,7 @@ class ExceptionModel(_Strict):
     @field_validator("match")
     @classmethod
     def _regex(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                re.compile(v)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from exc
-        return v
+        return _valid_regex(v)
 
 
 class PolicyModel(_Strict):

@@ -40,10 +40,11 @@ FACTS: dict[str, re.Pattern[str]] = {
         r"\b(curl|wget|iwr|irm|invoke-webrequest|invoke-restmethod|bitsadmin|downloadstring|downloadfile|"
         r"urlopen|urlretrieve|urllib\.request|requests\.get|httpx\.get|http\.client|axios(\.get)?|"
         r"certutil(\.exe)?\s+-urlcache|fetch\s*\(|https?\.get\s*\(|got\s*\(|net\.webclient|"
-        r"start-bitstransfer)\b|\bnpx\s+(-y\s+)?https?://|require\(\s*[\"']https?[\"']\s*\)|\bpip3?\s+install\s+(--?\S+\s+)*(https?://|git\+)|"
+        r"start-bitstransfer)\b|\bhttp\.(get|post|newrequest)\s*\(|\blwp::|\bnet::http\b|\bhttparty\b|\bopen-uri\b|\bnpx\s+(-y\s+)?https?://|require\(\s*[\"']https?[\"']\s*\)|\bpip3?\s+install\s+(--?\S+\s+)*(https?://|git\+)|"
         r"\bfetch\s*\(", _I),
     "exec-dyn": re.compile(
-        r"\|\s*(sudo\s+)?(-\S+\s+)*(ba|z|da|k|fi)?sh\b|\|\s*(sudo\s+)?(python[0-9.]*|node|perl|ruby|php)\b(?!\s+(-c\b|-e\b|-m\b|\S+\.\w+))|"
+        r"\|[ \t]*(sudo[ \t]+)?(-\S+[ \t]+)*(ba|z|da|k|fi)?sh\b(?![-.\w])|"
+        r"\|[ \t]*(sudo[ \t]+)?(python[0-9.]*|node|perl|ruby|php)\b(?![-.\w])(?![ \t]+(-c\b|-e\b|-m\b|\S+\.\w+))|"
         r"\|\s*iex\b|\biex\s*[\s(]|invoke-expression|(?<![.\w])exec\s*\(|(?<![.\w])eval\s*\(|\bnew\s+function\s*\(|"
         r"getattr\([^)\n]*[\"'](exec|eval|system)[\"']|\b__import__\(\s*[\"'](os|subprocess)|"
         r"\bnpx\s+(-y\s+)?https?://|\b(uvx|pipx\s+run)\s+(--\S+\s+)*(https?://|git\+)|"
@@ -53,7 +54,9 @@ FACTS: dict[str, re.Pattern[str]] = {
     "run-file": re.compile(
         r"chmod\s+(\+x|[0-7]*7[0-7]{2})\s+\S+\s*(&&|;|\n)|\bstart-process\b|(^|[\s&;])start\s+(/b\s+)?\S+\.(exe|bat|cmd)|"
         r"\bopen\s+\S+\.(app|dmg|pkg)\b|(&&|;)\s*(sudo\s+)?(\./|/tmp/|~/|\$TMPDIR|%temp%)\S+|"
-        r"\binstaller\s+-pkg\b|\bmsiexec\b|\bhdiutil\s+attach\b|\bnohup\s+/tmp/", _I),
+        r"\binstaller\s+-pkg\b|\bmsiexec\b|\bhdiutil\s+attach\b|\bnohup\s+/tmp/|"
+        r"exec\.command\(\s*[\"'](/tmp/|\./|/dev/shm/)|os\.chmod\([^)\n]*0o?7[0-7]{2}|\bspawn\(\s*[\"'](/tmp/|\./)|"
+        r"\bsystem\(\s*[\"'](/tmp/|\./)", _I),
     "run-prose": re.compile(
         r"\b(launch|run|execute|open|start|double-click)\s+(the\s+)?`?[\w.-]*(setup|install|codec|driver|update|helper|"
         r"loader|patch)[\w.-]*`?|(运行|执行|打开|启动|双击)\s*\S*(setup|install|driver|驱动|安装|程序)|"
@@ -112,13 +115,15 @@ FACTS: dict[str, re.Pattern[str]] = {
         r"\bcurl\b[^\n]*\s(-\w*[dFT]|--data[\w-]*|--form|--upload-file)\b|\bwget\b[^\n]*--post|"
         r"-method\s+(post|put)|\bscp\s+\S+\s+\S+@|\brsync\b[^\n]*\s\S+@\S+:|\bnc(at)?\s+-?\w*\s*\d+\.\d+|"
         r"api\.telegram\.org|discord(app)?\.com/api/webhooks|hooks\.slack\.com|smtplib|\bsendmail\b|"
+        r"->post\(|\bpost\s*\(\s*[\"']https?://|net::http::post|http\.post(form)?\s*\(|\bpostasync\(|"
         r"\bftp\s|\bsocket\.send|\.sendall\(|files\s*=\s*\{|[?&]\w+=[\"']?\s*\+\s*\w|\$\{\w*(key|tok|secret)\w*\}"
         r"|git\s+push\b|URLSearchParams\(|\?\$\{\w+\}|urlencode\(", _I),
     "send-prose": re.compile(
         r"\b(send|post|upload|transmit|forward|sync|submit|report|copy|mirror|push)\b[^.\n]{0,100}(https?://|\S+@\S+\.\w+|webhook)|"
         r"(发送|上传|同步|提交|传到|传给)[^。\n]{0,60}(https?://|@)|(https?://\S+)[^。\n]{0,20}(发送|上传)|"
         r"\b(envía|envíalas|envíalos|sube|manda)\b[^.\n]{0,80}https?://|отправ\w*[^.\n]{0,80}https?://|"
-        r"\b(senden|hochladen)\b[^.\n]{0,80}https?://", _I),
+        r"\b(senden|hochladen)\b[^.\n]{0,80}https?://|\b(envoie|envoyez|téléverse|transmets)\S*[^.\n]{0,80}https?://|"
+        r"(送信|アップロード|送って)[^。\n]{0,40}|https?://\S+[^。\n]{0,20}(に送信|へ送信|にアップロード)", _I),
     "dns-out": re.compile(r"\b(dig|nslookup|host|drill)\s[^\n]*(\$\w|\$\{|\$\()|gethostbyname\s*\(|getaddrinfo\s*\([^)]*\+|"
                           r"dns\.(resolve|lookup)\s*\([^)]*(\+|\$\{)|resolver\.(query|resolve)\s*\([^)]*\+|"
                           r"resolve-dnsname\s[^\n]*\$", _I),
@@ -132,6 +137,12 @@ FACTS: dict[str, re.Pattern[str]] = {
                               r"subprocess\.\w+\([^)\n]*shell\s*=\s*True|[\"'](cmd\.exe|powershell)[\"']|"
                               r"child_process[\s\S]{0,40}\b(exec|spawn)\b", _I),
     "loop": re.compile(r"\bwhile\s+(true|1|\(\s*true\s*\))|setinterval\s*\(|for\s*\(\s*;\s*;\s*\)|\bwhile\s*:\s*;?\s*do", _I),
+    "clip-read": re.compile(r"pbpaste|xclip\s+-o|xsel\s+(-o|--output)|get-clipboard|clipboard\.(readtext|read)\b|"
+                            r"pyperclip\.paste|clipboardy\.read|navigator\.clipboard\.readtext", _I),
+    "clip-write": re.compile(r"pbcopy|xclip\s+-(sel|selection)|xsel\s+(-i|--input|-b)|set-clipboard|clipboard\.writetext|"
+                             r"pyperclip\.copy|clipboardy\.write", _I),
+    "crypto-addr": re.compile(r"\b(bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}\b|\b0x[a-fA-F0-9]{40}\b|\(bc1\|\[13\]\)|\^\(bc1|bc1q\w{6,}|"
+                              r"0x\[a-fA-F0-9\]\{40\}|\b[13][a-km-zA-HJ-NP-Z1-9]\{25,34\}"),
     "agent-file-code-write": re.compile(
         r">>?\s*\S*(SOUL|MEMORY|AGENTS|HEARTBEAT|IDENTITY|TOOLS|BOOTSTRAP|SKILL)\.md\b|"
         r"(open|write_text|appendfile|writefile|appendfilesync|writefilesync)\s*\([^)\n]*(SOUL|MEMORY|AGENTS|HEARTBEAT|SKILL)\.md"
@@ -194,6 +205,8 @@ FACTS: dict[str, re.Pattern[str]] = {
         r"(user|they) (does not|doesn'?t|do not|don'?t) need to know|never reveal|do not ask the user to confirm|"
         r"不要(告诉|提醒|通知|提及|提到|向用户|让用户|在回复中提到)|无需(确认|告知|询问)|不需要告诉|不必告知|悄悄|"
         r"no (lo|se lo|les) (menciones|digas|informes)|sin (avisar|preguntar|decirle)|"
+        r"\bne (le|les|lui|leur) (dis|dites|mentionne|signale)|sans (prévenir|demander|le dire)|"
+        r"ユーザーに(伝え|知らせ|言わ)ない|(伝え|知らせ)ないで|"
         r"не (сообщай|говори|уведомляй)|nicht (erwähnen|mitteilen)", _I),
     "inject": re.compile(
         r"ignore (all |any )?(the )?(previous|prior|above|earlier|preceding|your) (instructions|rules|safety|guidelines)|"
@@ -262,6 +275,7 @@ _CONCAT = re.compile(r"([\"'])((?:(?!\1)[^\\\n])*)\1\s*\+\s*([\"'])((?:(?!\3)[^\
 _JOIN = re.compile(r"\[\s*((?:[\"'][^\"'\n]*[\"']\s*,\s*)*[\"'][^\"'\n]*[\"'])\s*,?\s*\]\s*\.join\(\s*([\"'])([^\"'\n]*)\2\s*\)")
 _PYJOIN = re.compile(r"([\"'])([^\"'\n]*)\1\s*\.join\(\s*\[\s*"
                      r"((?:[\"'][^\"'\n]*[\"']\s*,\s*)*[\"'][^\"'\n]*[\"'])\s*,?\s*\]\s*\)")
+_PAREN = re.compile(r"(?<![\w\])$.])\(\s*(\"[^\"\n]*\"|'[^'\n]*')\s*\)")  # ("a") -> "a", not f("a")
 _REVERSE = re.compile(r"([\"'])([^\"'\n]{4,})\1\s*\.split\(\s*[\"']{2}\s*\)\s*\.reverse\(\)\s*\.join\(\s*[\"']{2}\s*\)")
 _PYREV = re.compile(r"([\"'])([^\"'\n]{4,})\1\s*\[\s*::\s*-1\s*\]")
 _INTS = re.compile(r"[\[(]\s*((?:\d{2,3}\s*,\s*){7,}\d{2,3})\s*,?\s*[\])]")
@@ -289,8 +303,12 @@ def fold(text: str) -> list[tuple[int, str]]:
     lits: dict[int, list[str]] = {}
     for i, line in enumerate(lines):
         cur = line
-        for _ in range(6):  # "a" + "b" + "c" -> "abc"
+        for _ in range(8):  # nested: ("a" + "b"), ["a", "b"].join(""), "x".split("").reverse().join("")
             new = _CONCAT.sub(lambda m: f'"{m.group(2)}{m.group(4)}"', cur)
+            new = _PAREN.sub(r"\1", new)
+            new = _JOIN.sub(lambda m: '"' + m.group(3).join(_strs(m.group(1))).replace('"', "") + '"', new)
+            new = _PYJOIN.sub(lambda m: '"' + m.group(2).join(_strs(m.group(3))).replace('"', "") + '"', new)
+            new = _REVERSE.sub(lambda m: '"' + m.group(2)[::-1] + '"', new)
             if new == cur:
                 break
             cur = new
@@ -299,10 +317,15 @@ def fold(text: str) -> list[tuple[int, str]]:
         shq = _SHQ.sub("", cur)
         if shq != cur:
             out.append((i, shq))
-        for m in _JOIN.finditer(cur):
-            out.append((i, m.group(3).join(_strs(m.group(1)))))
-        for m in _PYJOIN.finditer(cur):
-            out.append((i, m.group(2).join(_strs(m.group(3)))))
+        if "\\" in cur:  # string literals with escapes: a script carried in a string ('...\\nenv | curl ...')
+            for m in _STR.finditer(cur):
+                lit = next(g for g in m.groups() if g is not None)
+                if "\\" in lit:
+                    with contextlib.suppress(UnicodeDecodeError, ValueError):
+                        dec = lit.encode("latin-1", "backslashreplace").decode("unicode_escape")
+                        out.append((i, dec))
+                        out.extend((i, e.group(0).encode("ascii").decode("unicode_escape"))
+                                   for e in _ESC.finditer(dec) if e.group(0).isascii())
         if "'" in cur or '"' in cur or "`" in cur:
             found = [next(g for g in m.groups() if g is not None) for m in _STR.finditer(cur)]
             if found:
@@ -352,6 +375,8 @@ def _ext(rel: str) -> str:
     return m.group(0).lower() if m else ""
 
 
+_CMD_VALUE = re.compile(r"[\"']?\b(command|cmd|run|script|exec|shell|postinstall|preinstall|install_cmd)[\"']?\s*:\s*"
+                        r"[\"']((?:[^\"'\\\n]|\\.){4,})[\"']", re.I)
 _LIFECYCLE = re.compile(r'"(preinstall|install|postinstall|prepare|prepublish|preuninstall)"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
@@ -420,6 +445,9 @@ def units_of(rel: str, text: str) -> list[Unit]:
             out.append(u)
     if in_fence and block:
         out.append(Unit(rel, "code", block_start, "\n".join(block)))
+    for m in _CMD_VALUE.finditer(text):  # install specs and tool manifests: {"command": "..."} is run, not read
+        u = Unit(rel, "code", text.count("\n", 0, m.start()) + 1, m.group(2).encode().decode("unicode_escape", "ignore"))
+        out.append(u)
     flush_para(len(lines))
     for rx, grp in ((_COMMENT, 1), (_HIDDEN_EL, 3)):
         for m in rx.finditer(text):
@@ -621,6 +649,7 @@ TECHNIQUES: tuple[Technique, ...] = (
     Technique("SC921", "prompt injection with action or concealment",
               (_G({"inject"}), _G({"hide", "authority", "send"} | SECRETS)), PROSE),
     Technique("SC922", "cryptominer", (_G({"miner"}),)),
+    Technique("SC920", "clipboard crypto-address swap", (_G({"clip-read"}), _G({"clip-write"}), _G({"crypto-addr"})), CODE),
     Technique("SC923", "binary dropper", (_G({"binary-url", "fetch"}), _G({"archive-password", "quarantine"}),
                                           _G({"run-prose", "run-file"}))),
     Technique("SC923", "binary dropper", (_G({"binary-url"}), _G({"run-file", "run-prose"}))),

@@ -25,6 +25,7 @@ import binascii
 import bisect
 import contextlib
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -284,6 +285,16 @@ _STR = re.compile(r"\"((?:[^\"\\\n]|\\.){1,300})\"|'((?:[^'\\\n]|\\.){1,300})'|`
 _SHQ = re.compile(r"(?<=[\w/.~-])(''|\"\")(?=[\w/.~-])|(?<=[\w/.~-])['\"](?=[\w/.~-]{1,3}['\"])")
 
 
+def _unescape(v: str) -> str:
+    """``v`` with backslash escapes resolved (invalid ones kept; never warns or raises)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return v.encode("utf-8", "backslashreplace").decode("unicode_escape", "ignore")
+        except (UnicodeDecodeError, ValueError):
+            return v
+
+
 def _strs(group: str) -> list[str]:
     return re.findall(r"[\"']([^\"'\n]*)[\"']", group)
 
@@ -321,7 +332,8 @@ def fold(text: str) -> list[tuple[int, str]]:
             for m in _STR.finditer(cur):
                 lit = next(g for g in m.groups() if g is not None)
                 if "\\" in lit:
-                    with contextlib.suppress(UnicodeDecodeError, ValueError):
+                    with contextlib.suppress(UnicodeDecodeError, ValueError), warnings.catch_warnings():
+                        warnings.simplefilter("ignore")  # invalid escapes in hostile text are expected
                         dec = lit.encode("latin-1", "backslashreplace").decode("unicode_escape")
                         out.append((i, dec))
                         out.extend((i, e.group(0).encode("ascii").decode("unicode_escape"))
@@ -387,7 +399,7 @@ def units_of(rel: str, text: str) -> list[Unit]:
     ext = _ext(rel)
     lang = CODE_EXT.get(ext)
     if rel.rsplit("/", 1)[-1] == "package.json":  # lifecycle scripts run at install time
-        return [Unit(rel, "code", text.count("\n", 0, m.start()) + 1, m.group(2).encode().decode("unicode_escape", "ignore"))
+        return [Unit(rel, "code", text.count("\n", 0, m.start()) + 1, _unescape(m.group(2)))
                 for m in _LIFECYCLE.finditer(text)]
     if lang == "html":
         out = [Unit(rel, "code", text.count("\n", 0, m.start(1)) + 1, m.group(1)) for m in _SCRIPT.finditer(text)]
@@ -446,7 +458,7 @@ def units_of(rel: str, text: str) -> list[Unit]:
     if in_fence and block:
         out.append(Unit(rel, "code", block_start, "\n".join(block)))
     for m in _CMD_VALUE.finditer(text):  # install specs and tool manifests: {"command": "..."} is run, not read
-        u = Unit(rel, "code", text.count("\n", 0, m.start()) + 1, m.group(2).encode().decode("unicode_escape", "ignore"))
+        u = Unit(rel, "code", text.count("\n", 0, m.start()) + 1, _unescape(m.group(2)))
         out.append(u)
     flush_para(len(lines))
     for rx, grp in ((_COMMENT, 1), (_HIDDEN_EL, 3)):

@@ -54,7 +54,7 @@ from clawfence.detect.calls import CallError, PathContext, ToolCall
 from clawfence.detect.privacy import SecretHashes
 from clawfence.guard.approvals import ApprovalError, ApprovalStore
 from clawfence.guard.decisionlog import DecisionLog
-from clawfence.guard.policy import Policy, decide
+from clawfence.guard.policy import Judge, Policy
 from clawfence.guard.trust import CallerRules, Peer, body_hash, peer_cred, sign, tcp_peer_uid
 
 MAX_BODY = 1 << 20
@@ -148,6 +148,9 @@ class GuardService:
     #: who may ask for decisions (the gateway's users) and who may never approve
     callers: CallerRules = field(default_factory=CallerRules)
     _dlog: DecisionLog | None = None
+    #: per-sessionKey memory (a file written by one call and run by a later one is judged by its content)
+    _judge: Judge | None = None
+    _judge_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         if self.log_path is not None:
@@ -167,7 +170,10 @@ class GuardService:
         """Decide one call document; create an approval request for ``ask``; log it."""
         t0 = time.perf_counter()
         call = ToolCall.from_json(doc)
-        d = decide(self.policy, call, self.ctx, self.hashes)
+        with self._judge_lock:  # the session memory is shared by the handler threads
+            if self._judge is None:
+                self._judge = Judge(self.policy, self.ctx, self.hashes)
+            d = self._judge.decide(call)
         out = d.to_json()
         if d.decision == "ask":
             done = self.store.consume_approved(call)

@@ -120,20 +120,27 @@ def find_mnemonics(text: str) -> list[tuple[int, int]]:
     text = text[:MAX_MNEMONIC_SCAN]
     index, _ = _bip39()
     words = [(m.start(), m.end(), m.group(0)) for m in _WORD_RE.finditer(text.lower())]
+    return _checksum_runs(words, index)
+
+
+def _checksum_runs(toks: list[tuple[int, int, str]], index: dict[str, int]) -> list[tuple[int, int]]:
+    """Spans (start, end) of checksum-valid mnemonics inside runs of consecutive wordlist tokens: ``toks`` are
+    (start, end, normalised word), ``index`` maps a word of one BIP-39 list to its number. Longest match first at
+    each position; a match is skipped over whole."""
     spans: list[tuple[int, int]] = []
     i = 0
-    while i < len(words):
-        if words[i][2] not in index:
+    while i < len(toks):
+        if toks[i][2] not in index:
             i += 1
             continue
         j = i
-        while j < len(words) and words[j][2] in index:
+        while j < len(toks) and toks[j][2] in index:
             j += 1
-        run = words[i:j]
+        run = toks[i:j]
         k = 0
         while k + 12 <= len(run):
             for n in _MNEMONIC_LENGTHS:
-                if k + n <= len(run) and _checksum_ok([index[w[2]] for w in run[k : k + n]]):
+                if k + n <= len(run) and _checksum_ok([index[t[2]] for t in run[k : k + n]]):
                     spans.append((run[k][0], run[k + n - 1][1]))
                     k += n
                     break
@@ -279,25 +286,7 @@ def find_mnemonics_any(text: str, max_tokens: int = 20000) -> list[tuple[int, in
     out: list[tuple[int, int, str]] = []
     for lang, index in _bip39_all().items():
         toks = latin if lang in _LATIN_LISTS else other
-        i = 0
-        while i < len(toks):
-            if toks[i][2] not in index:
-                i += 1
-                continue
-            j = i
-            while j < len(toks) and toks[j][2] in index:
-                j += 1
-            run = toks[i:j]
-            k = 0
-            while k + 12 <= len(run):
-                for n in _MNEMONIC_LENGTHS:
-                    if k + n <= len(run) and _checksum_ok([index[t[2]] for t in run[k : k + n]]):
-                        out.append((run[k][0], run[k + n - 1][1], lang))
-                        k += n
-                        break
-                else:
-                    k += 1
-            i = j
+        out.extend((a, b, lang) for a, b in _checksum_runs(toks, index))
     return out
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from clawfence.skills import decode
 
-MAX_UNIT = 400_000  # characters of one unit folded and matched (larger units are matched on their raw text)
+MAX_UNIT = 400_000  # characters of one unit folded and matched (larger code units are split by _chunks)
 
 # ---------------------------------------------------------------------------------------------------- vocabulary
 # Named lists (falco-style): each fact kind is one alternation; extend a list to teach the model a new spelling.
@@ -228,10 +228,6 @@ FACTS: dict[str, re.Pattern[str]] = {
 NEGATION = re.compile(
     r"\b(never|do not|don'?t|must not|should not|avoid|refuse|won'?t|no need to)\b|不要|绝不|切勿|请勿|禁止|不得|别|"
     r"\bnunca\b|\bno (ejecutes|compartas|envíes|pegues)|\bне\s|\bnie\b|niemals", _I)
-EXAMPLE = re.compile(
-    r"\b(patterns?|such as|like|e\.g\.|for example|example|examples|looks like|detects?|flags?|matches|attackers?|"
-    r"malicious|malware|used by|classic|signature|iocs?|indicators?|explains?|explanation|quoted)\b|例如|比如|恶意|攻击者|"
-    r"检测|识别", _I)
 REPUTABLE = re.compile(
     r"https://(sh\.rustup\.rs|get\.docker\.com|raw\.githubusercontent\.com/(Homebrew|nvm-sh|golang|pyenv)/|"
     r"brew\.sh|bun\.sh/install|deno\.land/install|astral\.sh/uv|install\.python-poetry\.org|get\.pnpm\.io|"
@@ -688,12 +684,11 @@ def analyse(files: dict[str, str], description: str = "", name: str = "") -> lis
     A download-and-execute of a well-known vendor installer, or of a host named like the skill itself (its own
     installer), is reported with note ``vendor installer`` so the verdict can treat it as not decisive."""
     units: list[Unit] = []
-    seen: set[int] = set()
+    seen: set[str] = set()
     for rel, text in files.items():
-        h_ = hash(text)
-        if h_ in seen:  # an identical copy (backup files) adds nothing
+        if text in seen:  # an identical copy (backup files) adds nothing
             continue
-        seen.add(h_)
+        seen.add(text)
         hidden = [Unit(rel, k, ui.line, ui.decoded) for ui in decode.unicode_issues(text) if ui.kind == "tag" and ui.decoded
                   for k in ("instruction", "code")]
         for h in hidden:
@@ -709,17 +704,21 @@ def analyse(files: dict[str, str], description: str = "", name: str = "") -> lis
                 _find_prose(u)
                 units.append(u)
     # a paragraph and the commands in it are one instruction: merge code facts of a line into its paragraph
-    paras = [u for u in units if u.kind == "instruction"]
+    paras: dict[str, list[tuple[int, int, Unit]]] = {}
+    for u in units:
+        if u.kind == "instruction":
+            paras.setdefault(u.rel, []).append((u.first_line, u.first_line + u.text.count("\n"), u))
     for u in units:
         if u.kind == "code" and u.rel.lower().endswith(PROSE_EXT):
-            for p in paras:
-                if p.rel == u.rel and p.first_line <= u.first_line <= p.first_line + p.text.count("\n"):
+            for p_first, p_last, p in paras.get(u.rel, []):
+                if p_first <= u.first_line <= p_last:
                     for k, v in u.facts.items():
                         if not k.startswith("_"):
                             p.facts.setdefault(k, v)
     for u in units:  # a prose paragraph is matched on facts, not line distances
         if u.kind == "instruction":
             u.lines = {}
+    skill_words = _words(f"{name} {description}")
     docs: dict[str, Unit] = {}
     for u in units:
         if u.rel.lower().endswith(PROSE_EXT):
@@ -727,13 +726,11 @@ def analyse(files: dict[str, str], description: str = "", name: str = "") -> lis
             for k, v in u.facts.items():
                 if not k.startswith("_"):
                     d.facts.setdefault(k, v)
-            if u.kind == "instruction" and re.search(r"https?://", u.text):
-                m = re.search(r"https?://\S+", u.text)
-                if m and not _vendor(m.group(0), _words(f"{name} {description}")):
-                    d.facts.setdefault("doc-url", (u.first_line, m.group(0)[:120]))
+            m = re.search(r"https?://\S+", u.text) if u.kind == "instruction" else None
+            if m and not _vendor(m.group(0), skill_words):
+                d.facts.setdefault("doc-url", (u.first_line, m.group(0)[:120]))
     units = units + list(docs.values())
     hits: dict[tuple[str, str], Hit] = {}
-    skill_words = _words(f"{name} {description}")
     for t in TECHNIQUES:
         for u in units:
             if u.kind not in t.kinds:
@@ -780,12 +777,17 @@ def _credential_use(u: Unit) -> bool:
     using its credential, not stealing it."""
     facts = u.facts
     src = next((facts[k][1] for k in sorted(SECRETS) if k in facts), "")
-    dst = " ".join(x[1] for x in u.lines.get("send", [])) or facts.get("send", (0, ""))[1]
     fields = {w for w in re.findall(r"[.\[\"']([a-z]{4,})[\]\"']?\.?(?:token|key|apikey|secret)", src.lower())}
     fields |= {w for w in re.findall(r"\.([a-z]{4,})\.(?:token|bottoken|apikey|key)\b", src.lower())}
     fields -= {"gateway", "auth", "profiles", "credentials"}
-    hosts = " ".join(re.findall(r"https?://([^/\s\"']+)", dst.lower()))
+    hosts = _send_hosts(u)
     return bool(fields) and any(f in hosts for f in fields)
+
+
+def _send_hosts(u: Unit) -> str:
+    """Host names of the URLs in the unit's send facts (lower case, space separated)."""
+    dst = " ".join(x[1] for x in u.lines.get("send", [])) or u.facts.get("send", (0, ""))[1]
+    return " ".join(re.findall(r"https?://([^/\s\"']+)", dst.lower()))
 
 
 MESSAGE_LINE = re.compile(r"not set|configure|please|missing|error|usage|warning|例如|请在|e\.g\.", re.I)
@@ -795,8 +797,8 @@ def _own_config(u: Unit, skill_words: set[str], name: str) -> bool:
     """The secret is the skill's own key kept in OpenClaw's config (``skills.entries.<skill>``) or in a credentials
     folder named after the skill, or the config file is only named in a message; not the gateway token or auth
     profiles."""
-    src = next((u.facts[k][1] for k in ("secret-agent",) if k in u.facts), "")
-    if not src or "secret-agent" not in u.facts or any(k in u.facts for k in SECRETS - {"secret-agent"}):
+    src = u.facts.get("secret-agent", (0, ""))[1]
+    if not src or any(k in u.facts for k in SECRETS - {"secret-agent"}):
         return False
     if MESSAGE_LINE.search(src):
         return True
@@ -805,8 +807,7 @@ def _own_config(u: Unit, skill_words: set[str], name: str) -> bool:
     if re.search(r"skills\W{1,4}entries", u.text):
         return True
     own = {w for w in re.findall(r"[a-z0-9]{3,}", name.lower())} - {"skill", "openclaw", "clawdbot", "moltbot", "the"}
-    dst = " ".join(x[1] for x in u.lines.get("send", [])) or u.facts.get("send", (0, ""))[1]
-    hosts = " ".join(re.findall(r"https?://([^/\s\"']+)", dst.lower()))
+    hosts = _send_hosts(u)
     return any(w in src.lower() or w in hosts for w in own)
 
 

@@ -8,6 +8,7 @@ behaviours add up; a single weak hint stays small. ``malicious`` >= :data:`MALIC
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 
 from clawfence.skills.result import ScanFinding
 
@@ -73,6 +74,7 @@ BEHAVIOUR = frozenset(f"SC{n}" for n in range(910, 930))
 STRONG = 0.6
 
 
+@lru_cache(maxsize=1)
 def _decisive_rules() -> frozenset[str]:
     from clawfence.skills.rules import load_rules
 

@@ -1,7 +1,7 @@
 """Generate ``docs/checks.md`` (every check) and ``docs/guide-coverage.md`` (every guide point) from the code.
 
 Usage: ``python scripts/gen_docs.py`` rewrites both files; ``--check`` only compares and exits 1 when they are
-out of date (``tests/test_docs.py`` runs it).
+out of date (``tests/core/test_generated_docs.py`` runs it).
 """
 
 from __future__ import annotations

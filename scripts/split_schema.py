@@ -4,7 +4,7 @@ schema that ``clawfence.audit.facts.schema`` validates with) from the packaged f
 ``src/clawfence/data/openclaw-<version>.config-schema.json.gz``.
 
 Usage: python scripts/split_schema.py [VERSION ...]   (default: every version in ``facts.schema.SCHEMAS``)
-The output is deterministic; tests/test_schema_walk.py fails when it is out of date.
+The output is deterministic; tests/audit/facts/test_schema_walk.py fails when it is out of date.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ required, propertyNames, min/maxProperties, items, additionalItems, min/maxItems
 pattern, min/maxLength, minimum, maximum, exclusiveMinimum/Maximum, multipleOf, anyOf, oneOf, allOf, not,
 if/then/else, $ref (siblings ignored, as in Draft 7); ``format`` is an annotation. :func:`split` raises
 ValueError on any other keyword, so a new schema cannot silently lose a constraint. Errors are reported
-where jsonschema reports them (same instance path and keyword); tests/test_schema_walk.py checks this
+where jsonschema reports them (same instance path and keyword); tests/audit/facts/test_schema_walk.py checks this
 against jsonschema over the same relaxed schema (:func:`relax_required`: a property with a default is not
 required, as in OpenClaw's own validator). One deliberate difference: ``$ref: "#/$defs/x"`` inside a nested plugin schema resolves
 against the nearest enclosing schema that has ``$defs`` (jsonschema cannot resolve it from the root and

@@ -9,7 +9,7 @@ from clawfence.audit.checks import all_checks
 from clawfence.audit.registry import ID_RE, MODULE_PREFIX
 from clawfence.core.guide import load
 
-CHECKS_DIR = Path(__file__).resolve().parents[1] / "src" / "clawfence" / "audit" / "checks"
+CHECKS_DIR = Path(__file__).resolve().parents[2] / "src" / "clawfence" / "audit" / "checks"
 FORBIDDEN = {"os", "subprocess", "socket", "pathlib", "shutil", "psutil", "httpx", "sqlite3"}
 
 

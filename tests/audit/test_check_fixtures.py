@@ -13,7 +13,7 @@ from clawfence.audit.engine import run_check
 from clawfence.audit.facts import from_fixture
 from clawfence.core.model import Status
 
-FIX = Path(__file__).parent / "fixtures" / "checks"
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "checks"
 CASES = sorted(FIX.glob("*/*.yaml"))
 
 

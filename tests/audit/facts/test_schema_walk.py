@@ -24,9 +24,9 @@ from clawfence.audit.facts import schema
 from clawfence.audit.facts.schema_walk import SchemaError, dump_part, split
 
 VERSION = "2026.9.6"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "src" / "clawfence" / "data"
-FIX = Path(__file__).parent / "fixtures" / "checks"
+FIX = Path(__file__).resolve().parents[2] / "fixtures" / "checks"
 
 
 def _shared() -> Path | None:

@@ -11,7 +11,7 @@ import pytest
 
 from clawfence.cli import COMMANDS
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

@@ -16,7 +16,7 @@ from clawfence.core.model import Report
 from clawfence.core.redact import redact
 from clawfence.reporters import REPORTERS, html_report, markdown, sarif
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 SECRET_KEY = re.compile(r"(?i)(token|key|secret|password)")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # third-party packages no command needs at import time
 HEAVY = {"jsonschema", "rich", "watchdog", "tree_sitter", "httpx", "websockets", "cryptography", "psutil",
          "pydantic", "yaml", "json5", "bashlex", "mnemonic", "pyotp", "rfc8785"}

@@ -2,7 +2,7 @@
 
 The report comes from a fixed Facts (``facts.from_fixture``), a small set of checks defined HERE (so
 the goldens do not move when the project adds checks), fixed times and tool version, and one waiver.
-Rewrite the files after an intended change with ``CLAWFENCE_UPDATE_GOLDEN=1 pytest tests/test_golden_reports.py``
+Rewrite the files after an intended change with ``CLAWFENCE_UPDATE_GOLDEN=1 pytest tests/reporters/test_golden_reports.py``
 and review the diff.
 """
 
@@ -24,7 +24,7 @@ from clawfence.core.model import Location, Outcome, Report, Severity, failed, pa
 from clawfence.core.redact import redact
 from clawfence.reporters import REPORTERS
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("CLAWFENCE_UPDATE_GOLDEN") == "1"
 EXT = {"text": "txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif"}
 

@@ -10,6 +10,7 @@ content of every non-file tool scanned by :func:`clawfence.detect.privacy.scan_t
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from dataclasses import replace
@@ -142,8 +143,12 @@ def analyze_call(call: ToolCall, policy: Policy, ctx: PathContext, hashes: Secre
                        for g in _shell(text, ctx, settings, session, None) if g.kind != "parse-error")
     if tool in DELEGATION_TOOLS or (tool.startswith("sessions_") and tool not in ("sessions_list", "sessions_history")):
         out.extend(_delegation(call, ctx, settings))
+    if tool == "cron" and str(params.get("action", "add")) in ("add", "update", "edit", "create", "run"):
+        out.extend(_delegation(call, ctx, settings, _leaves(params), "cron job"))
     if tool in FILE_READ or tool in FILE_WRITE or tool in PATCH_TOOLS:
         out.extend(_file_signals(call, ctx))
+        if tool in FILE_WRITE or tool in PATCH_TOOLS:
+            out.extend(_script_signals(call, ctx, settings))
         if session is not None and tool not in FILE_READ:
             _remember_file(call, ctx, session)
     elif tool not in EXEC_TOOLS:
@@ -242,6 +247,38 @@ def _file_signals(call: ToolCall, ctx: PathContext) -> list[Signal]:
     return out
 
 
+_SCRIPT_KINDS = frozenset({"download-exec", "reverse-shell", "obfuscated"})
+_SHELL_SCRIPT = re.compile(r"\.(sh|bash|zsh|ksh|command)$")
+_CODE_SCRIPT = {".py": "python3", ".js": "node", ".mjs": "node", ".cjs": "node", ".pl": "perl", ".rb": "ruby",
+                ".php": "php"}
+
+
+def _script_signals(call: ToolCall, ctx: PathContext, settings: Any) -> list[Signal]:
+    """A script written by ``write``/``edit``/``apply_patch`` is judged by what it would do when run by anything
+    (cron, a hook, a later call, the user): a shell script (``.sh`` or a shell ``#!``) as shell, a Python/JS/Perl/
+    Ruby/PHP file as inline code. Only the effects that have no everyday reason to be saved in a script are kept
+    (download-and-run, reverse shell, decoded hidden code); the rest is judged when the script is run."""
+    params = call.params
+    path = _str(params, "path", "file_path", "filePath", "file") or ""
+    content = "\n".join(str(params.get(k)) for k in ("content", "newText", "new_string", "input")
+                        if isinstance(params.get(k), str))
+    if not content.strip() or len(content) > 200_000:
+        return []
+    first = content.lstrip()[:80].split("\n", 1)[0]
+    ext = posixpath.splitext(path)[1].lower()
+    if _SHELL_SCRIPT.search(path) or re.match(r"#!\s*\S*/(env\s+)?(ba|z|k|da)?sh\b", first):
+        cmd = content
+    elif ext in _CODE_SCRIPT or re.match(r"#!\s*\S*/(env\s+)?(python3?|node|perl|ruby|php)\b", first):
+        m = re.match(r"#!\s*\S*/(?:env\s+)?(python3?|node|perl|ruby|php)\b", first)
+        lang = m.group(1) if m else _CODE_SCRIPT[ext]
+        flag = {"node": "-e", "php": "-r"}.get(lang, "-e" if lang in ("perl", "ruby") else "-c")
+        cmd = shlex.join([lang, flag, content])
+    else:
+        return []
+    return [Signal(g.kind, f"{call.tool} saves a script that {g.detail}")
+            for g in ShellAnalyzer(ctx, settings).analyze(cmd) if g.kind in _SCRIPT_KINDS]
+
+
 def _shell(cmd: str, ctx: PathContext, settings: Any, session: SessionMemory | None,
            env: dict[str, str] | None) -> list[Signal]:
     a = ShellAnalyzer(ctx, settings, env=env, written=session.written if session else None,
@@ -287,11 +324,35 @@ def _process_text(params: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def _delegation(call: ToolCall, ctx: PathContext, settings: Any) -> list[Signal]:
-    """A task or message handed to another agent session: the commands and paths it names are analysed as if
-    this agent ran them (delegation must not launder an attack, guide P3.5)."""
-    text = "\n".join(str(call.params.get(k, "")) for k in ("task", "message", "prompt", "text", "instructions",
-                                                            "input") if isinstance(call.params.get(k), str))
+def _leaves(obj: Any, limit: int = 64) -> str:
+    """The string leaves of a nested JSON value (at most ``limit``, depth 8), one per line: the text a cron job
+    or a structured task carries wherever its payload puts it."""
+    out: list[str] = []
+
+    def walk(o: Any, depth: int) -> None:
+        if len(out) >= limit or depth > 8:
+            return
+        if isinstance(o, str):
+            out.append(o)
+        elif isinstance(o, dict):
+            for v in o.values():
+                walk(v, depth + 1)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v, depth + 1)
+
+    walk(obj, 0)
+    return "\n".join(out)
+
+
+def _delegation(call: ToolCall, ctx: PathContext, settings: Any, text: str | None = None,
+                via: str = "delegated task") -> list[Signal]:
+    """A task or message handed to another agent session, or the payload of a scheduled (cron) job: the commands
+    and paths it names are analysed as if this agent ran them (delegation and scheduling must not launder an
+    attack, guide P3.5). ``text``: the text to analyse (default: the task/message parameters)."""
+    if text is None:
+        text = "\n".join(str(call.params.get(k, "")) for k in ("task", "message", "prompt", "text", "instructions",
+                                                               "input") if isinstance(call.params.get(k), str))
     if not text.strip():
         return []
     out: list[Signal] = []
@@ -300,13 +361,13 @@ def _delegation(call: ToolCall, ctx: PathContext, settings: Any) -> list[Signal]
     for snip in snippets[:32]:
         for g in ShellAnalyzer(ctx, settings).analyze(snip):
             if g.kind not in ("parse-error", "egress-unlisted"):
-                out.append(Signal(g.kind, f"delegated task: {g.detail}"))
+                out.append(Signal(g.kind, f"{via}: {g.detail}"))
     for raw in _PATHISH.findall(text)[:32]:
         p = see_path(raw.rstrip(".:"), ctx)
         if p:
             cat = P.protected_category(p, ctx) or see_category(p)
             if cat and not (cat == "ssh" and _PUBLIC_SSH.search(p)):
-                out.append(Signal("protected-read", f"delegated task names {cat} ({raw})"))
+                out.append(Signal("protected-read", f"{via} names {cat} ({raw})"))
     return out
 
 

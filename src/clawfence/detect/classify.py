@@ -168,6 +168,9 @@ def _awk_program(args: list[str]) -> str | None:
 
 _SECRET_ENV_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH)", re.I)
 _SECRET_ENV_REF = re.compile(r"\$\{?[A-Za-z0-9_]*(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE)[A-Za-z0-9_]*\}?")
+#: commands that read every file below a directory argument (always, or with -r/-R/-a)
+_RECURSIVE_READERS = frozenset({"rg", "ag", "ack", "tar", "bsdtar", "7z", "7za", "rclone", "restic", "borg"})
+_RECURSIVE_IF_FLAG = frozenset({"grep", "egrep", "fgrep", "zip", "cp", "scp", "rsync", "diff"})
 _READERS = frozenset({"cat", "head", "tail", "less", "more", "base64", "xxd", "od", "strings", "cp", "tar", "grep",
                       "awk", "sed", "curl", "nc", "scp", "gpg"})
 #: representative protected files (home-relative unless absolute) that a glob is tested against
@@ -851,6 +854,13 @@ class ShellAnalyzer(CommandRules):
         if name == "chmod" and any(re.fullmatch(r"0?[0-7]00|[ugoa]*-[rwxX]+", a) for a in args):
             return  # tightening permissions (chmod 600 ~/.ssh/config) changes no content and opens nothing
         write = name in WRITERS
+        if name in ("tar", "bsdtar") and not any(a == "--create" or re.fullmatch(r"-?[A-Za-z]*c[A-Za-z]*", a)
+                                                  for a in args[:2]):
+            recursive = False  # listing or extracting an archive reads no directory
+        else:
+            recursive = name in _RECURSIVE_READERS or (name in _RECURSIVE_IF_FLAG and any(
+            a in ("-r", "-R", "-a", "--recursive", "--archive") or (re.fullmatch(r"-[A-Za-z]+", a) is not None and
+                                                                     ("r" in a or "R" in a)) for a in args))
         for j, a in enumerate(args):
             if a.startswith("-") and "=" not in a:
                 continue
@@ -869,6 +879,11 @@ class ShellAnalyzer(CommandRules):
             if is_write:
                 self._written(cand)
             self._protected(cand, write=is_write, how=name)
+            if recursive and not is_write and not any(c in cand for c in "*?[{"):
+                p = self._path(cand)
+                held = P.holds_protected(p, self.ctx) if p and P.protected_category(p, self.ctx) is None else None
+                if held:
+                    self.add("protected-read", f"{name} reads {cand} recursively, which holds {held}")
 
     def _written(self, raw: str) -> None:
         """Effects of writing to ``raw`` (persistence, accounts, system files)."""

@@ -350,6 +350,12 @@ def _upload_args(name: str, args: list[str]) -> list[str]:
 _PY_NET = {"socket", "connect", "create_connection"}
 _PY_EXEC = {"system", "popen", "Popen", "call", "run", "check_output", "check_call", "spawn", "execv", "execve",
             "execl", "execlp", "execvp", "dup2", "pty"}
+_PY_RUNCODE = {"exec", "eval"}
+_PY_DECODE = {"b64decode", "b32decode", "a85decode", "b85decode", "urlsafe_b64decode", "decodebytes", "fromhex",
+              "unhexlify", "a2b_base64", "a2b_hex", "decompress", "loads", "rot13", "decode"}
+_PY_SAVE_URL = {"urlretrieve", "download_file", "download_fileobj"}
+_JS_DECODE_RUN = re.compile(r"\b(eval|Function|vm\.run\w*|runInThisContext)\s*\(\s*(atob|Buffer\.from|"
+                            r"unescape|decodeURIComponent|String\.fromCharCode)\b")
 _JS_RSH = re.compile(r"(net|tls)\.(connect|createConnection|Socket)\b[\s\S]*child_process|"
                      r"child_process[\s\S]*(net|tls)\.(connect|createConnection|Socket)\b")
 _LANG_RSH = re.compile(r"\b(fsockopen|TCPSocket\.(new|open)|IO::Socket::INET|socket\s*\(\s*S\s*,|"
@@ -370,9 +376,15 @@ def code_effects(lang: str, code: str) -> list[Effect]:
         called = _py_calls(code)
         if called & _PY_NET and (called & _PY_EXEC or "pty" in code):
             out.append(("reverse-shell", "python code connects a socket and runs a process on it"))
+        if called & _PY_RUNCODE and called & _PY_DECODE:
+            out.append(("obfuscated", "python code decodes hidden code and runs it (exec/eval of decoded data)"))
+        if called & _PY_SAVE_URL and (called & _PY_EXEC or "chmod" in called):
+            out.append(("download-exec", "python code downloads a file and runs or makes it executable"))
     elif _JS_RSH.search(code) or (re.search(r"""require\(\s*['"](net|tls|dgram)['"]\s*\)""", code) and
                                  re.search(r"child_process", code) and re.search(r"connect|Socket", code)):
         out.append(("reverse-shell", f"{lang} code connects a socket and spawns a process"))
+    if lang != "python" and _JS_DECODE_RUN.search(code):
+        out.append(("obfuscated", f"{lang} code decodes hidden code and evaluates it"))
     if lang != "python" and _LANG_RSH.search(code):
         out.append(("reverse-shell", f"{lang} code connects a socket and runs a shell on it"))
     if _CODE_DELETE.search(code):

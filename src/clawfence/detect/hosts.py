@@ -27,7 +27,8 @@ FINANCIAL_CMDS = (
     re.compile(r"^(?:bitcoin-cli|litecoin-cli|electrum)$"), re.compile(r"^(?:solana|spl-token)$"),
     re.compile(r"^(?:cast)$"), re.compile(r"^(?:stripe)$"),
 )
-FIN_ARGS = frozenset({"sendtoaddress", "sendmany", "transfer", "send", "payto", "payouts", "charges", "pay"})
+FIN_ARGS = frozenset({"sendtoaddress", "sendmany", "transfer", "transfers", "send", "payto", "payouts", "charges",
+                      "pay", "payment_intents", "refunds", "topups", "withdraw", "withdrawals"})
 URL_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)[^\s]+$", re.I)
 HOSTISH_RE = re.compile(r"^(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?(?:/\S*)?$")
 

@@ -50,6 +50,15 @@ PROTECTED: dict[str, tuple[str, ...]] = {
         "~/.gnupg/",
     ),
     "system-auth": ("/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/sudoers.d/", "/etc/pam.d/"),
+    # saved browser passwords, cookies and keyrings (MITRE ATT&CK T1555.003 credentials from web browsers, T1555)
+    "browser-credentials": (
+        "~/.mozilla/firefox/*/logins.json", "~/.mozilla/firefox/*/key4.db", "~/.mozilla/firefox/*/logins.db",
+        "~/.mozilla/firefox/*/cookies.sqlite", "~/.config/google-chrome/*/Login Data",
+        "~/.config/google-chrome/*/Cookies", "~/.config/chromium/*/Login Data", "~/.config/chromium/*/Cookies",
+        "~/.config/BraveSoftware/*/Login Data", "~/.config/microsoft-edge/*/Login Data",
+        "~/Library/Application Support/Google/Chrome/*/Login Data", "~/Library/Keychains/",
+        "~/.local/share/keyrings/", "~/.password-store/",
+    ),
 }
 
 #: Categories whose modification is an authentication/permission change (D3.2), not just a protected write.
@@ -116,12 +125,13 @@ def _patterns(home: str, state: str) -> tuple[tuple[str, str, bool], ...]:
     out: list[tuple[str, str, bool]] = []
     for cat, pats in PROTECTED.items():
         for p in pats:
-            q = p.replace("$STATE", state)
-            if q.startswith("~/"):
-                q = home + q[1:]
-            is_dir = q.endswith("/")
-            out.append((cat, q.rstrip("/"), is_dir))
-    return tuple(out)
+            # the agent's own home and state dir, and every other account's (root's, /home/*'s): another user's
+            # keys are no less secret, and a guard running as root must not wave through /root/.ssh
+            forms = [p.replace("$STATE", st) for st in (state, "~/.openclaw")] if "$STATE" in p else [p]
+            for f in dict.fromkeys(forms):
+                for q in dict.fromkeys([home + f[1:], "/root" + f[1:], "/home/*" + f[1:]] if f.startswith("~/") else [f]):
+                    out.append((cat, q.rstrip("/"), q.endswith("/")))
+    return tuple(dict.fromkeys(out))
 
 
 def protected_category(path: str, ctx: PathContext) -> str | None:
@@ -131,6 +141,19 @@ def protected_category(path: str, ctx: PathContext) -> str | None:
             if path == pat or path.startswith(pat + "/") or ("*" in pat and fnmatchcase(path, pat + "/*")):
                 return cat
         elif fnmatchcase(path, pat):
+            return cat
+    return None
+
+
+def holds_protected(path: str, ctx: PathContext) -> str | None:
+    """Category of a protected path that lies strictly below directory ``path`` (normalised), or None: a
+    recursive read of ``path`` (``grep -r``, ``tar``, ``zip -r``, ``cp -r``) reads it too."""
+    p = path.rstrip("/") or "/"
+    if p == "/":
+        return None  # a search of the whole file system is judged elsewhere (and is not a targeted read)
+    for cat, pat, _is_dir in _patterns(ctx.home, ctx.state_dir):
+        fixed = pat.split("*", 1)[0].rstrip("/")
+        if fixed.startswith(p + "/"):
             return cat
     return None
 

@@ -78,6 +78,8 @@ FACTS: dict[str, re.Pattern[str]] = {
         r"auth[-_]profiles(\.json)?|(open|clawd|molt)(claw|bot)\.json|gateway\.auth\.token|"
         r"(\$HOME|\$\{HOME\}|~)/\.(openclaw|clawdbot|moltbot)/?[\"']?(\s|$|\))", _I),
     "secret-ssh": re.compile(r"\.ssh/(id_[a-z0-9]+|identity|known_hosts)|~/\.ssh\b|\.ssh[\"']?\s*[,)]|"
+                             r"-i?name\s+[\"']?(id_\*|\*\.(pem|key|p12|pfx|kdbx|ppk|jks|keystore|asc|gpg))\b|"
+                             r"glob\([^)\n]*\*\*?/?\*?\.(pem|key|p12|pfx|kdbx)[\"']|"
                              r"[\"']\.ssh[\"']|\$HOME/\.ssh\b|gpg\s+--export-secret", _I),
     "secret-cloud": re.compile(r"\.aws/(credentials|config)|~/\.aws\b|[\"']\.aws[\"']|\.config/gcloud|"
                                r"application_default_credentials|\.azure/|\.kube/config|\.docker/config\.json|"
@@ -101,6 +103,10 @@ FACTS: dict[str, re.Pattern[str]] = {
         r"\bkeystore\b|wallet\.dat|solana/id\.json|\.electrum|exodus\.wallet|\bExodus/|"
         r"nkbihfbeogaeaoehlefnkodbefgpgknn|bfnaelmomeimhlpmgjnjophhpkkoljpa|ejbalbakoplchlghecdalmeeeajnimhm|"
         r"\.ethereum/|metamask[^\n]{0,40}(vault|storage|ldb)|\.bitcoin/", _I),
+    "secret-otp": re.compile(  # account-takeover material in messages the agent reads (prose only)
+        r"\b(password[- ]reset|reset (link|code|email)|verification codes?|one[- ]time (pass)?codes?|\botp\b|\b2fa\b|"
+        r"two[- ]factor|login codes?|magic[- ]link|recovery codes?|security codes?)\b|验证码|动态码|重置密码|"
+        r"código de verificación|код подтверждения|Bestätigungscode|code de vérification|認証コード", _I),
     "secret-typed": re.compile(r"\bread\s+(-\w+\s+)*-s\b|getpass\.getpass\(|\bgetpass\(|read-host\s+[^\n]*-assecurestring|"
                                r"hidden answer|display dialog[^\n]{0,80}password", _I),
     "secret-docs": re.compile(r"~/(Documents|Desktop|Pictures)\b|\$HOME/(Documents|Desktop|Pictures)\b|"
@@ -120,7 +126,8 @@ FACTS: dict[str, re.Pattern[str]] = {
         r"\bftp\s|\bsocket\.send|\.sendall\(|files\s*=\s*\{|[?&]\w+=[\"']?\s*\+\s*\w|\$\{\w*(key|tok|secret)\w*\}"
         r"|git\s+push\b|URLSearchParams\(|\?\$\{\w+\}|urlencode\(", _I),
     "send-prose": re.compile(
-        r"\b(send|post|upload|transmit|forward|sync|submit|report|copy|mirror|push)\b[^.\n]{0,100}(https?://|\S+@\S+\.\w+|webhook)|"
+        r"\b(send|sent|post|upload|transmit|forward|sync|submit|report|copy|copie|mirror|push|cc|bcc)(s|ed|ing)?\b[^.\n]{0,100}"
+        r"(https?://|\S+@\S+\.\w+|webhook)|"
         r"(发送|上传|同步|提交|传到|传给)[^。\n]{0,60}(https?://|@)|(https?://\S+)[^。\n]{0,20}(发送|上传)|"
         r"\b(envía|envíalas|envíalos|sube|manda)\b[^.\n]{0,80}https?://|отправ\w*[^.\n]{0,80}https?://|"
         r"\b(senden|hochladen)\b[^.\n]{0,80}https?://|\b(envoie|envoyez|téléverse|transmets)\S*[^.\n]{0,80}https?://|"
@@ -203,6 +210,9 @@ FACTS: dict[str, re.Pattern[str]] = {
         r"\b(summar|confirmation|repl|response|output|log)|"
         r"\bwithout (asking|telling|notifying|informing|confirmation|their knowledge)|"
         r"\bsilently\b|\bsecretly\b|keep (this|it) (to yourself|between us|secret|hidden)|"
+        r"\bkeep\b[^.\n]{0,40}\bout of (the |your )?(summar(y|ies)|repl(y|ies)|response|report|output|log|chat|"
+        r"conversation)|"
+        r"\b(leave|omit)\b[^.\n]{0,40}\b(out of|from) (the |your )?(summary|reply|response|report|output)|"
         r"(user|they) (does not|doesn'?t|do not|don'?t) need to know|never reveal|do not ask the user to confirm|"
         r"不要(告诉|提醒|通知|提及|提到|向用户|让用户|在回复中提到)|无需(确认|告知|询问)|不需要告诉|不必告知|悄悄|"
         r"no (lo|se lo|les) (menciones|digas|informes)|sin (avisar|preguntar|decirle)|"
@@ -268,7 +278,13 @@ class Unit:
 
 
 # ------------------------------------------------------------------------------------------------------ folding
-_CONCAT = re.compile(r"([\"'])((?:(?!\1)[^\\\n])*)\1\s*\+\s*([\"'])((?:(?!\3)[^\\\n])*)\3")
+_CONCAT = re.compile(r"([\"'])((?:(?!\1)[^\\\n]|\\.)*)\1\s*\+\s*([\"'])((?:(?!\3)[^\\\n]|\\.)*)\3")
+#: shell assignments ``name=value`` (quoted or bare) and expansions ``$name``, ``${name}``, ``${name:off:len}``
+_SHASSIGN = re.compile(r"(?m)^[ \t]*(?:export[ \t]+|local[ \t]+|readonly[ \t]+|declare[ \t]+)?([A-Za-z_]\w{0,40})="
+                       r"(?:\"([^\"\n`]{0,400})\"|'([^'\n]{0,400})'|([^\s;&|`'\"()]{1,400}))")
+_SHEXP = re.compile(r"\$\{([A-Za-z_]\w*)(?::(-?\d+)(?::(\d+))?)?\}|\$([A-Za-z_]\w*)")
+_ECHO_B64 = re.compile(r"\$\(\s*(?:echo|printf)\s+(?:-n\s+|-e\s+)?[\"']?([A-Za-z0-9+/]{8,}={0,2})[\"']?\s*\|\s*base64\s+"
+                       r"(?:-d|--decode|-D)\s*\)")
 _JOIN = re.compile(r"\[\s*((?:[\"'][^\"'\n]*[\"']\s*,\s*)*[\"'][^\"'\n]*[\"'])\s*,?\s*\]\s*\.join\(\s*([\"'])([^\"'\n]*)\2\s*\)")
 _PYJOIN = re.compile(r"([\"'])([^\"'\n]*)\1\s*\.join\(\s*\[\s*"
                      r"((?:[\"'][^\"'\n]*[\"']\s*,\s*)*[\"'][^\"'\n]*[\"'])\s*,?\s*\]\s*\)")
@@ -341,6 +357,7 @@ def fold(text: str) -> list[tuple[int, str]]:
     for k, v in lits.items():
         if len(v) >= 2:
             out.append((k * (WINDOW // 2), "/".join(v[:400])))
+    out.extend(_shell_vars(t, lines))
     for rx in (_REVERSE, _PYREV):
         for m in rx.finditer(t):
             out.append((ln(m.start()), m.group(2)[::-1]))
@@ -364,6 +381,57 @@ def fold(text: str) -> list[tuple[int, str]]:
             if d.isprintable() and re.search(r"[/.:| ]", d):
                 out.append((ln(m.start()), d))
     return out
+
+
+def _shell_vars(t: str, lines: list[str]) -> list[tuple[int, str]]:
+    """Lines of a shell script with the script's own literal variables expanded (``c="${a:0:4} ..."``,
+    ``$u``, ``${x}``; substrings by offset/length; three rounds for variables built from variables) and
+    ``$(echo B64 | base64 -d)`` replaced by what it decodes to: a command spelled through variables is seen as the
+    command it runs. Bounded: 200 variables, lines that mention ``$`` only."""
+    vals: dict[str, str] = {}
+    for m in _SHASSIGN.finditer(t):
+        if len(vals) >= 200:
+            break
+        vals[m.group(1)] = next((g for g in m.groups()[1:] if g is not None), "")
+    if not vals:
+        return []
+
+    def sub(text: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            name = m.group(1) or m.group(4)
+            if name not in vals:
+                return m.group(0)
+            v = vals[name]
+            if m.group(2) is not None:
+                off = int(m.group(2))
+                v = v[off:off + int(m.group(3))] if m.group(3) is not None else v[off:]
+            return v
+
+        for _ in range(3):
+            new = _SHEXP.sub(one, text)
+            if new == text:
+                break
+            text = new
+        return _ECHO_B64.sub(lambda m: _b64_text(m.group(1)) or m.group(0), text)
+
+    for k in list(vals):
+        vals[k] = sub(vals[k])
+    out = []
+    for i, line in enumerate(lines):
+        if "$" in line:
+            new = sub(line)
+            if new != line:
+                out.append((i, new))
+    return out
+
+
+def _b64_text(s: str) -> str | None:
+    """Printable text ``s`` decodes to as base64, or None."""
+    try:
+        d = base64.b64decode(s + "=" * (-len(s) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return d if d.isprintable() else None
 
 
 # ---------------------------------------------------------------------------------------------------- splitting
@@ -492,7 +560,8 @@ def _negated_here(sentence: str, pos: int) -> bool:
 
 PROSE_FACTS = ("fetch", "run-prose", "run-file", "git-foreign", "grant", "install-url", "paste-run", "binary-url",
                "archive-password", "quarantine", "secret-agent", "secret-ssh",
-               "secret-cloud", "secret-wallet", "secret-browser", "env-file", "ask-secret", "send-prose", "persist",
+               "secret-cloud", "secret-wallet", "secret-browser", "secret-otp", "env-file", "ask-secret", "send-prose",
+               "persist",
                "destroy-prose", "agent-file-write", "authority", "config-relax", "hide", "inject", "hijack", "registry",
                "privilege", "miner", "revshell")
 
@@ -519,7 +588,7 @@ def _find_prose(u: Unit) -> None:
 
 
 CODE_SKIP = frozenset({"send-prose", "run-prose", "archive-password", "destroy-prose", "agent-file-write", "authority",
-                       "hide", "inject", "ask-secret", "grant"})
+                       "hide", "inject", "ask-secret", "grant", "secret-otp"})
 
 
 def _find_code(u: Unit) -> None:
@@ -629,7 +698,7 @@ class Technique:
 
 
 SECRETS = frozenset({"secret-agent", "secret-ssh", "secret-cloud", "secret-env", "secret-browser", "secret-wallet",
-                     "secret-docs", "secret-typed"})
+                     "secret-docs", "secret-typed", "secret-otp"})
 OUT = frozenset({"send", "dns-out", "git-foreign"})
 _G = frozenset
 CODE = _G({"code"})
@@ -755,7 +824,7 @@ def analyse(files: dict[str, str], description: str = "", name: str = "") -> lis
                 note = "quoted sample"
             if t.rule == "SC913" and (_credential_use(u) or _own_config(u, skill_words, name)):
                 note = "token used for its own service"
-            if t.rule in _REMOTE and _vendor(u.facts.get("fetch", (0, ""))[1], skill_words):
+            if t.rule in _REMOTE and _vendor(u.facts.get("fetch", (0, ""))[1], skill_words) and not _covert(u):
                 note = "vendor installer"
             sev = None
             if t.rule == "SC927" and _vendor(ev_all, skill_words) and not re.search(
@@ -813,6 +882,22 @@ def _own_config(u: Unit, skill_words: set[str], name: str) -> bool:
 
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]{4,}", text.lower())}
+
+
+_COVERT = re.compile(r"(/tmp|/var/tmp|/dev/shm|\$TMPDIR|%temp%)[/\\]\.[\w-]|detached\s*:\s*true|\.unref\(\)|"
+                     r"\bcrontab\b|@reboot|\*/\d+(\s+\*){4}|"
+                     r"\bnohup\b|\bdisown\b|\bsetsid\b|(SOUL|MEMORY|AGENTS|HEARTBEAT|BOOTSTRAP)\.md|"
+                     r"\bevery (future )?(session|start|run|time)\b|\bat the start of every\b", re.I)
+
+
+def _covert(u: Unit) -> bool:
+    """The download is hidden or made to last: saved under a dot-name in a temp folder, started detached,
+    scheduled to run again (cron), written into the agent's memory files or run every session, or the
+    unit or the sentence around it tells the agent to conceal it. A vendor's installer does none of these, so such
+    a download is never excused as one."""
+    around = u.facts.get("_context", (0, ""))[1]
+    return bool({"hide", "_hidden"} & u.facts.keys()) or _COVERT.search(u.text) is not None or (
+        _COVERT.search(around) is not None or FACTS["hide"].search(around) is not None)
 
 
 def _vendor(evidence: str, skill_words: set[str]) -> bool:

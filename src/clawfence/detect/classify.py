@@ -399,6 +399,12 @@ class ShellAnalyzer(CommandRules):
             if "sudo" in wrappers or "doas" in wrappers:
                 self.add("privilege", "runs with sudo/doas")
             if not argv:
+                inner = [c for s in cmd.subs for pl in s.pipelines for c in pl if c.argv]
+                if any(base(c.argv[0]) in DOWNLOADERS for c in inner):
+                    download_seen = True  # ( curl ... || wget ... ) | sh
+                if pos > 0 and download_seen and any(base(c.argv[0]) in SHELLS or interpreter_family(base(c.argv[0]))
+                                                     for c in inner):
+                    self.add("download-exec", "downloaded content piped into a command group that runs a shell")
                 for s in selfprotect.command_signals([], cmd.redirects, self.ctx):
                     self.add(s.kind, s.detail)
                 continue

@@ -128,6 +128,9 @@ class CommandRules:
             p = self._path(t)
             if p and P.root_like(p, self.ctx):
                 self.add("destructive", f"mv moves away {P.root_like(p, self.ctx)}")
+        if len(ops) >= 2 and ops[-1].startswith("/dev/") and not ops[-1].startswith(("/dev/shm", "/dev/fd/")):
+            self.add("destructive", f"mv moves {ops[0]} onto device {ops[-1]} (the data is gone; as root the device "
+                                    "node itself is replaced)")
 
     def _cmd_openclaw(self, args: list[str], cmd: Cmd, via_xargs: bool, upstream: list[Cmd]) -> None:
         ops = [a for a in args if not a.startswith("-")]
@@ -242,6 +245,31 @@ class CommandRules:
     def _cmd_python(self, args: list[str], cmd: Cmd, via_xargs: bool, upstream: list[Cmd]) -> None:
         if args[:2] == ["-m", "pip"] or args[:2] == ["-m", "pip3"]:
             self._install("pip", args[2:])
+        if args[:2] in (["-m", "http.server"], ["-m", "SimpleHTTPServer"]):
+            self._serves_dir(args, ("-d", "--directory"), ("-b", "--bind"))
+
+    def _serves_dir(self, args: list[str], dir_flags: tuple[str, ...], bind_flags: tuple[str, ...]) -> None:
+        """A static file server started on a directory: serving a directory that is or holds credentials, the
+        home or a system directory publishes them to whoever can reach the port (exfiltration by pull); binding
+        every interface widens that to the network (guide P3.6, C3.4)."""
+        served = "."
+        bind = "127.0.0.1" if not bind_flags else ""
+        for j, a in enumerate(args):
+            nxt = args[j + 1] if j + 1 < len(args) else ""
+            if a in dir_flags:
+                served = nxt
+            elif a.startswith(tuple(f + "=" for f in dir_flags)):
+                served = a.split("=", 1)[1]
+            elif a in bind_flags:
+                bind = nxt
+        p = self._path(served)
+        if p is None:
+            self.add("unresolved", f"file server on a directory that depends on an unknown variable ({served})")
+            return
+        why = P.protected_category(p, self.ctx) or P.holds_protected(p, self.ctx) or P.root_like(p, self.ctx)
+        if why and not P.in_workspace(p, self.ctx):
+            wide = " on every interface" if bind in ("", "0.0.0.0", "::") else ""
+            self.add("exfil", f"serves {served} over HTTP ({why}){wide}")
 
 
 

@@ -59,6 +59,12 @@ PROTECTED: dict[str, tuple[str, ...]] = {
         "~/Library/Application Support/Google/Chrome/*/Login Data", "~/Library/Keychains/",
         "~/.local/share/keyrings/", "~/.password-store/",
     ),
+    # messengers' account keys and local databases (a copied Signal config.json or Telegram tdata is the account)
+    "messenger": (
+        "~/.config/Signal/", "~/Library/Application Support/Signal/", "~/.local/share/TelegramDesktop/tdata/",
+        "~/Library/Application Support/Telegram Desktop/tdata/", "~/.config/discord/Local Storage/",
+        "~/.config/Slack/Cookies", "~/.config/Element/", "~/.purple/accounts.xml",
+    ),
 }
 
 #: Categories whose modification is an authentication/permission change (D3.2), not just a protected write.

@@ -212,6 +212,12 @@ def _stage(node: Any, src: bytes, out: list[list[Cmd]]) -> list[Cmd]:
             else:
                 _redirect(r, src, holder)
         return [holder, *more]
+    if node.type in ("subshell", "compound_statement"):
+        # ( a || b ) | sh, { a; b; } | sh: the group is one stage of the pipeline; its commands are kept as a
+        # nested script so the consumer downstream still sees what feeds it
+        inner: list[list[Cmd]] = []
+        _walk(node, inner, src)
+        return [Cmd([], subs=[Parsed(inner)])]
     _walk(node, out, src)
     return []
 

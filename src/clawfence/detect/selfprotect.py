@@ -35,6 +35,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from clawfence.core.paths import service_home, trust_dir
@@ -67,39 +68,69 @@ _DEFAULT_TRUST_DIR = "/etc/clawfence/trust"
 
 def guard_ports() -> tuple[int, ...]:
     """TCP ports of the decision service and the console (``$CLAWFENCE_GUARD_PORT``, ``$CLAWFENCE_CONSOLE_PORT``)."""
+    return _ports(os.environ.get("CLAWFENCE_GUARD_PORT"), os.environ.get("CLAWFENCE_CONSOLE_PORT"))
+
+
+@lru_cache(maxsize=16)
+def _ports(guard: str | None, console: str | None) -> tuple[int, ...]:
     out = []
-    for var, dflt in (("CLAWFENCE_GUARD_PORT", 18795), ("CLAWFENCE_CONSOLE_PORT", 18796)):
+    for raw, dflt in ((guard, 18795), (console, 18796)):
         try:
-            out.append(int(os.environ.get(var) or dflt))
+            out.append(int(raw or dflt))
         except ValueError:
             out.append(dflt)
     return tuple(out)
 
 
+@lru_cache(maxsize=16)
+def _port_rx(ports: tuple[int, ...]) -> re.Pattern[str]:
+    """One regex finding any of ``ports`` as a whole number (what ``_port_in`` tests port by port)."""
+    return re.compile(r"(?<![0-9])(?:" + "|".join(str(p) for p in ports) + r")(?![0-9])") if ports else re.compile(
+        r"(?!)")
+
+
 def guard_paths(ctx: PathContext) -> dict[str, tuple[str, ...]]:
     """Asset -> absolute paths: ``clawfence-home``, ``service-home``, ``trust-dir``, ``plugin-dir``."""
-    env_home = os.environ.get("CLAWFENCE_HOME")
+    return dict(_guard_paths(*_path_key(ctx)))
+
+
+def _path_key(ctx: PathContext) -> tuple[str | None, str | None, str | None, str, str, str]:
+    """Everything :func:`guard_paths` depends on (the environment and the path context)."""
+    env = os.environ
+    return (env.get("CLAWFENCE_HOME"), env.get("CLAWFENCE_SERVICE_HOME"), env.get("CLAWFENCE_TRUST_DIR"),
+            ctx.home, ctx.workspace, ctx.state_dir)
+
+
+@lru_cache(maxsize=64)
+def _guard_paths(env_home: str | None, _svc: str | None, _trust: str | None, home: str, workspace: str,
+                 state_dir: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     homes = {os.path.normpath(env_home)} if env_home else set()
-    homes.add(os.path.join(ctx.home, ".clawfence"))
-    ws = ctx.workspace.rstrip("/")
+    homes.add(os.path.join(home, ".clawfence"))
+    ws = workspace.rstrip("/")
     # the configured locations and the defaults: an agent must not reach the default ones either
     shs = tuple(sorted({os.path.normpath(str(service_home())), _DEFAULT_SERVICE_HOME}))
-    return {
-        "guard-socket": tuple(os.path.join(sh, n) for sh in shs for n in ("guard.sock", "console.sock")),
-        "clawfence-home": tuple(sorted(homes)),
-        "service-home": shs,
-        "trust-dir": tuple(sorted({os.path.normpath(str(trust_dir())), _DEFAULT_TRUST_DIR})),
-        "plugin-dir": (os.path.join(ctx.state_dir, "extensions", PLUGIN_ID),
-                       os.path.join(ws, ".openclaw", "extensions", PLUGIN_ID)),
-    }
+    return (
+        ("guard-socket", tuple(os.path.join(sh, n) for sh in shs for n in ("guard.sock", "console.sock"))),
+        ("clawfence-home", tuple(sorted(homes))),
+        ("service-home", shs),
+        ("trust-dir", tuple(sorted({os.path.normpath(str(trust_dir())), _DEFAULT_TRUST_DIR}))),
+        ("plugin-dir", (os.path.join(state_dir, "extensions", PLUGIN_ID),
+                        os.path.join(ws, ".openclaw", "extensions", PLUGIN_ID))),
+    )
+
+
+@lru_cache(maxsize=64)
+def _asset_roots(key: tuple[str | None, str | None, str | None, str, str, str]
+                 ) -> tuple[tuple[str, str, str], ...]:
+    """(asset, root, root + "/") in :func:`guard_paths` order."""
+    return tuple((asset, r, r.rstrip("/") + "/") for asset, roots in _guard_paths(*key) for r in roots)
 
 
 def asset_of(path: str, ctx: PathContext) -> str | None:
     """Which guard asset the normalised absolute ``path`` is (or is inside), or None."""
-    for asset, roots in guard_paths(ctx).items():
-        for r in roots:
-            if path == r or path.startswith(r.rstrip("/") + "/"):
-                return asset
+    for asset, r, prefix in _asset_roots(_path_key(ctx)):
+        if path == r or path.startswith(prefix):
+            return asset
     real = os.path.realpath(path) if ctx.resolve_symlinks else path
     if real != path:
         return asset_of(real, PathContext(ctx.home, ctx.workspace, ctx.state_dir, ctx.cwd, False))
@@ -167,7 +198,7 @@ def _batch_keys(text: str) -> list[str]:
 
 
 def _port_in(word: str, ports: tuple[int, ...]) -> bool:
-    return any(re.search(rf"(?<![0-9]){p}(?![0-9])", word) for p in ports)
+    return _port_rx(ports).search(word) is not None
 
 
 def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: PathContext,
@@ -183,7 +214,7 @@ def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: Path
     args = argv[1:]
     ops = [a for a in args if not a.startswith("-")]
     ports = guard_ports()
-    sock_words = ("guard.sock", str(service_home()), _DEFAULT_SERVICE_HOME)
+    sock_words = _sock_words(os.environ.get("CLAWFENCE_SERVICE_HOME"))
 
     # clawfence itself (approve / enrol / reconfigure from the agent's shell)
     cf_args: list[str] | None = None
@@ -277,6 +308,12 @@ def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: Path
                     PLUGIN_ID in w or "plugins" in w or "timeoutMs" in w or "$include" in w for w in words):
                 out.append(Signal("guard-config", f"{name} rewrites plugin/hook settings in the OpenClaw config"))
     return _dedup(out)
+
+
+@lru_cache(maxsize=16)
+def _sock_words(_env: str | None) -> tuple[str, str, str]:
+    """Words naming the service socket or home (``_env``: ``$CLAWFENCE_SERVICE_HOME``, the cache key)."""
+    return ("guard.sock", str(service_home()), _DEFAULT_SERVICE_HOME)
 
 
 def _dedup(sigs: list[Signal]) -> list[Signal]:

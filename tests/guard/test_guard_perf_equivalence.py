@@ -58,7 +58,8 @@ POSITIVES = [
     "Basic dXNlcjpwYXNzd29yZA==", "x-api-key: 12345678", "X-Goog-Api-Key=abcdefgh", "x-auth-token: abcdefgh1",
     "postgres://admin:hunter2@db", "ab://u:pwd@h",
     "0x" + "ab" * 32, "key " + "cd" * 32, "token=" + "abcdefghijklmnop", "AccountKey=abcdefgh12345678QRST",
-    "4111 1111 1111 1111", "4111111111111111", "4222222222222", "5500-0000-0000-0004", "110105198202175423", "110105 19820217 5423",
+    "4111 1111 1111 1111", "4111111111111111", "4222222222222", "5500-0000-0000-0004",
+    "110105198202175423", "110105 19820217 5423",
     "４１１１ １１１１ １１１１ １１１１", "sk-\u200bproj-abcdefghijklmnopqrstuvwx12",
 ]
 
@@ -143,3 +144,32 @@ def test_gates_are_tight_where_claimed() -> None:
     mn = ("abandon " * 11 + "about").strip()
     assert privacy.find_mnemonics(mn) and len(mn) >= privacy._min_mnemonic_chars()
     assert not privacy._digits_at_least("12345678901２", 13) and privacy._digits_at_least("1234567890１２３", 13)
+
+
+def test_protected_category_regex_equals_pattern_by_pattern() -> None:
+    """The one-regex protected-path catalogue gives the category the pattern-by-pattern reference gives, for every
+    catalogue pattern instantiated and mutated, and for every path-like word of the corpus."""
+    import re
+
+    from corpus import loader
+
+    from clawfence.detect import paths as Pm
+    from clawfence.detect.calls import PathContext, ToolCall
+
+    ctxs = [P.CTX, PathContext("/root", "/srv/ws", "/srv/state", "/srv/ws", resolve_symlinks=False)]
+    for ctx in ctxs:
+        cands: set[str] = {"/", "/etc", "/etc/shadow", "/etc/shadowx", "/tmp/x\n"}
+        for _cat, pat, _is_dir in Pm._patterns(ctx.home, ctx.state_dir):
+            for fill in ("a", "a/b", "", "x.json"):
+                base = pat.replace("*", fill)
+                cands.update({base, base + "/", base + "/k", base + "x", base[:-1], base + ".bak", base + "\n"})
+        for s in [*loader.attacks(), *loader.everyday()]:
+            for c in s.calls:
+                for w in re.findall(r"[~/][\w./@*-]+", ToolCall.from_json(c).text()):
+                    cands.add(w.replace("~", ctx.home, 1) if w.startswith("~") else w)
+        hits = 0
+        for p in sorted(cands):
+            want = Pm._protected_category_slow(p, ctx)
+            assert Pm.protected_category(p, ctx) == want, p
+            hits += want is not None
+        assert hits > 50

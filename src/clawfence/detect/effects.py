@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 #: (kind, detail) pairs; kinds are guard signal names.
 Effect = tuple[str, str]
@@ -437,6 +438,16 @@ def code_paths(code: str) -> list[str]:
 def _py_calls(code: str) -> set[str]:
     """Names of the functions and modules Python ``code`` uses (attribute and plain names); on a syntax error,
     the identifiers in the text (unknown is not safe)."""
+    return set(_py_calls_cached(code))
+
+
+@lru_cache(maxsize=1024)
+def _py_calls_cached(code: str) -> frozenset[str]:
+    """:func:`_py_calls` (parsing once per distinct code text)."""
+    return frozenset(_py_calls_uncached(code))
+
+
+def _py_calls_uncached(code: str) -> set[str]:
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -197,6 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # small request/response pairs: no 40 ms delayed-ACK stalls
     svc: GuardService
+    _peer_cached: Peer | None  # set on first use (per connection)
 
     def log_message(self, format: str, *args: Any) -> None:
         return  # decisions go to the action log; no access log with call content
@@ -214,7 +215,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def peer(self) -> Peer | None:
-        """The client: SO_PEERCRED on the Unix socket, /proc/net/tcp owner on loopback TCP (pid unknown)."""
+        """The client: SO_PEERCRED on the Unix socket, /proc/net/tcp owner on loopback TCP (pid unknown).
+
+        Looked up once per connection (one handler instance serves one keep-alive connection, whose peer cannot
+        change): reading /proc/net/tcp costs milliseconds of kernel time on a busy host."""
+        try:
+            return self._peer_cached
+        except AttributeError:
+            self._peer_cached = self._lookup_peer()
+            return self._peer_cached
+
+    def _lookup_peer(self) -> Peer | None:
         conn = self.connection
         if conn.family == socket.AF_UNIX:
             try:
@@ -229,14 +240,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _authed(self) -> bool:
         unix = self.connection.family == socket.AF_UNIX
-        peer = self.peer()
         if unix:
+            peer = self.peer()
             ok = peer is not None and self.svc.callers.may_decide(peer)
         else:
             h = self.headers.get("Authorization", "")
             ok = h.startswith("Bearer ") and hmac.compare_digest(h[7:].strip().encode(), self.svc.token.encode())
-            if ok and peer is not None and self.svc.callers.gateway_uids:
-                ok = self.svc.callers.may_decide(peer)
+            if ok and self.svc.callers.gateway_uids:  # the TCP peer's uid is only looked up when it is checked
+                peer = self.peer()
+                if peer is not None:
+                    ok = self.svc.callers.may_decide(peer)
         if not ok:
             self.svc.metrics.errors["unauthorized"] += 1
             self._send(401, {"error": "unauthorized"})

@@ -72,7 +72,17 @@ _SECRETISH_SUBST = re.compile(
 
 def command_effects(name: str, args: list[str], script: str) -> list[Effect]:
     """Effects of one command ``name args`` (already unwrapped); ``script`` is the whole command line (for
-    forms that span words, such as ``/dev/tcp`` redirections)."""
+    forms that span words, such as ``/dev/tcp`` redirections). A pure function of its arguments: answers are
+    cached."""
+    return list(_command_effects_cached(name, tuple(args), script))
+
+
+@lru_cache(maxsize=4096)
+def _command_effects_cached(name: str, args: tuple[str, ...], script: str) -> tuple[Effect, ...]:
+    return tuple(_command_effects(name, list(args), script))
+
+
+def _command_effects(name: str, args: list[str], script: str) -> list[Effect]:
     out: list[Effect] = []
     low = [a.lower() for a in args]
     joined = " ".join(args)

@@ -62,6 +62,10 @@ _MUTATING = frozenset({"rm", "mv", "cp", "rsync", "tee", "truncate", "chmod", "c
                        "chattr", "setfacl", "git", "npm", "pnpm", "yarn", "find"})
 
 
+_PYTHON_NAME = re.compile(r"^python[0-9.]*$")
+_FINDERS = re.compile(r"\b(pgrep|pidof|lsof|fuser|ss|netstat)\b")
+_DEV_TCP = re.compile(r"/dev/(?:tcp|udp)/[^/\s]+/(\d+)")
+_CODE_GUARD_PATH = re.compile(r"(?:~|/)[\w./~-]*(?:clawfence|openclaw)[\w./-]*")
 _DEFAULT_SERVICE_HOME = "/var/lib/clawfence"
 _DEFAULT_TRUST_DIR = "/etc/clawfence/trust"
 
@@ -220,7 +224,7 @@ def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: Path
     cf_args: list[str] | None = None
     if name == "clawfence":
         cf_args = ops
-    elif re.match(r"^python[0-9.]*$", name) and len(args) >= 2 and args[0] == "-m" and args[1].startswith("clawfence"):
+    elif _PYTHON_NAME.match(name) and len(args) >= 2 and args[0] == "-m" and args[1].startswith("clawfence"):
         cf_args = [a for a in args[2:] if not a.startswith("-")]
     if cf_args is not None and len(cf_args) >= 2 and cf_args[0] == "guard" and cf_args[1] in _CLAWFENCE_CMDS:
         out.append(Signal("guard-approve", f"clawfence guard {cf_args[1]} is for people, not the agent"))
@@ -248,7 +252,7 @@ def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: Path
     # stopping the service
     if name in _KILLERS:
         joined = " ".join(args)
-        if "clawfence" in joined or (re.search(r"\b(pgrep|pidof|lsof|fuser|ss|netstat)\b", joined) and (
+        if "clawfence" in joined or (_FINDERS.search(joined) and (
                 "clawfence" in joined or any(_port_in(a, ports) for a in args))):
             out.append(Signal("guard-kill", f"{name} targets the guard service"))
     if name in ("systemctl", "service", "rc-service", "sv", "supervisorctl") and any(
@@ -275,7 +279,7 @@ def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: Path
         elif hits_port:
             out.append(Signal("guard-endpoint", f"{name} talks to the guard service directly"))
     for a in words + [t for _, t in redirects]:
-        m = re.search(r"/dev/(?:tcp|udp)/[^/\s]+/(\d+)", a)
+        m = _DEV_TCP.search(a) if "/dev/" in a else None
         if m and int(m.group(1)) in ports and not any(s.kind == "guard-endpoint" for s in out):
             out.append(Signal("guard-endpoint", "/dev/tcp connection to the guard service"))
 
@@ -293,7 +297,7 @@ def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: Path
         cands = [(a, name in ("sqlite3", "find") and ("-delete" in args or name == "sqlite3")) for a, _ in cands]
     cands += [(t, op not in ("<", "<<", "<<<", "<&")) for op, t in redirects]
     if code:
-        cands += [(m.group(0), True) for m in re.finditer(r"(?:~|/)[\w./~-]*(?:clawfence|openclaw)[\w./-]*", code)]
+        cands += [(m.group(0), True) for m in _CODE_GUARD_PATH.finditer(code)]
     for raw, write in cands:
         for piece in raw.split("=", 1)[-1:]:
             norm = P.normalise(piece, ctx)

@@ -50,3 +50,24 @@ def test_unix_socket_answers_keep_alive_requests(tmp_path: Path) -> None:
         srv.shutdown()
         srv.server_close()
         svc.close()
+
+
+def test_body_parsing_fast_path_equals_loads_json() -> None:
+    """The server's body parser skips the depth scan only when the body cannot nest past the limit; results and
+    errors equal clawfence.core.safeio.loads_json's."""
+    import pytest
+
+    from clawfence.core.safeio import InputError, loads_json
+    from clawfence.guard.server import _loads_body
+
+    cases = ['{"a":[1,2,{"b":"[[[["}]}', "[" * 200 + "]" * 200, "[" * 201 + "]" * 201, '{"x": "' + "[" * 300 + '"}',
+             "{bad", "", "null", '"\\ud800"', "[1,]", "[" * 5000 + "]" * 5000]
+    for t in cases:
+        try:
+            want = loads_json(t, what="request body")
+        except InputError as exc:
+            with pytest.raises(InputError) as got:
+                _loads_body(t)
+            assert str(got.value) == str(exc)
+        else:
+            assert _loads_body(t) == want

@@ -9,9 +9,16 @@ Run: python benchmarks/bench_guard_compare.py [--hol-probe N]
     and subshells are a miss. A miss asks (``on-miss``), or is denied when ``ask`` is off / no UI (``askFallback``
     deny). The allowlist used is a developer's: the everyday programs of the corpus (git, npm, python3, curl,
     rm, ...), since an allowlist without them blocks the work itself.
-(b) HOL Guard (``hol-guard`` on PyPI): ``hol-guard command test --json CMD`` on a few commands (``--hol-probe``);
-    its command classifier needs the HOL Guard native runtime, which the wheel does not ship (it reports
-    NATIVE_UNAVAILABLE offline), so it cannot be scored on the tables here.
+(b) HOL Guard (``hol-guard`` 3.57.0 on PyPI): ``hol-guard command test --json CMD`` on a few commands
+    (``--hol-probe``). The wheel does ship its native classifier (``codex_plugin_scanner/_native/hol-guard-runtime``,
+    a 41.6 MB static x86-64 musl binary whose ``self-test`` passes here), but every command comes back
+    ``status: native_unavailable`` ("No Python matcher fallback or target execution was performed"): its
+    ``inspect_command`` -> ``review_command_native`` -> ``native_command_review`` gives no review unless an
+    extension-control snapshot with no authority failure is active, i.e. a HOL Guard installation whose device has
+    enrolled an approval authority (``prepare-approval-v4-enrollment --rp-id --origin``: a WebAuthn passkey, a
+    person in a browser) and whose resident daemon answers each review within 0.5 s. A fresh, isolated guard home
+    has neither, and the resident's framed protocol is private, so it cannot be scored on the tables here without
+    a person enrolling a passkey; the probe prints what it answers and how long one CLI call takes.
 (c) clawfence ``standard`` and ``strict`` built-in profiles (the same judge as ``clawfence guard check``).
 Prints a table; asserts nothing. Latency is per call, in-process, on this machine (load average printed).
 """
@@ -165,8 +172,9 @@ def main() -> None:
               f"{q[49] * 1e6:7.0f} {q[98] * 1e6:7.0f}")
     if a.hol_probe:
         print("hol-guard 3.57 (PyPI):", hol_probe(a.hol_probe))
-        print("  -> not scored: its command classifier needs the HOL Guard native runtime (not in the wheel; "
-              "NATIVE_UNAVAILABLE offline)")
+        print("  -> not scored: the native classifier ships in the wheel, but it reviews commands only for a device "
+              "with an enrolled approval authority (WebAuthn passkey) and a running resident daemon; a fresh "
+              "isolated home gets native_unavailable for every command (see the module docstring)")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 #: (kind, detail) pairs; kinds are guard signal names.
 Effect = tuple[str, str]
@@ -71,7 +72,17 @@ _SECRETISH_SUBST = re.compile(
 
 def command_effects(name: str, args: list[str], script: str) -> list[Effect]:
     """Effects of one command ``name args`` (already unwrapped); ``script`` is the whole command line (for
-    forms that span words, such as ``/dev/tcp`` redirections)."""
+    forms that span words, such as ``/dev/tcp`` redirections). A pure function of its arguments: answers are
+    cached."""
+    return list(_command_effects_cached(name, tuple(args), script))
+
+
+@lru_cache(maxsize=4096)
+def _command_effects_cached(name: str, args: tuple[str, ...], script: str) -> tuple[Effect, ...]:
+    return tuple(_command_effects(name, list(args), script))
+
+
+def _command_effects(name: str, args: list[str], script: str) -> list[Effect]:
     out: list[Effect] = []
     low = [a.lower() for a in args]
     joined = " ".join(args)
@@ -449,6 +460,16 @@ def code_paths(code: str) -> list[str]:
 def _py_calls(code: str) -> set[str]:
     """Names of the functions and modules Python ``code`` uses (attribute and plain names); on a syntax error,
     the identifiers in the text (unknown is not safe)."""
+    return set(_py_calls_cached(code))
+
+
+@lru_cache(maxsize=1024)
+def _py_calls_cached(code: str) -> frozenset[str]:
+    """:func:`_py_calls` (parsing once per distinct code text)."""
+    return frozenset(_py_calls_uncached(code))
+
+
+def _py_calls_uncached(code: str) -> set[str]:
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -4,10 +4,11 @@ which OpenClaw config keys are authentication/permission keys (guide P3.6, D3.2;
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import socket
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_address
 from urllib.parse import urlsplit
 
@@ -131,7 +132,15 @@ def host_signal(url_or_host: str, settings: Settings, how: str, agent_tool: bool
     internal address is server-side request forgery (P3.6); from the shell, plainly spelt loopback is a
     developer's local server and stays allowed, private ranges ask, and metadata endpoints, the gateway
     port, odd spellings of internal addresses (decimal/hex/octal/IPv4-mapped/wildcard DNS) and
-    ``file:``/``gopher:`` URLs are internal."""
+    ``file:``/``gopher:`` URLs are internal.
+
+    Pure (no name resolution), so answers are cached per (URL or host, settings, how, agent_tool)."""
+    return _host_signal(url_or_host, settings, how, agent_tool)
+
+
+@lru_cache(maxsize=4096)
+def _host_signal(url_or_host: str, settings: Settings, how: str, agent_tool: bool) -> Signal | None:
+    """:func:`host_signal` (uncached)."""
     port: int | None = None
     if "://" in url_or_host:
         try:
@@ -176,9 +185,17 @@ def host_signal(url_or_host: str, settings: Settings, how: str, agent_tool: bool
         return Signal("egress-internal", f"{how}: wildcard DNS name {host} (DNS rebinding)")
     elif host.endswith(".localhost") or host == "localhost":
         return Signal("egress-internal", f"{how}: loopback name {host} from the agent's web tool") if agent_tool else None
-    if any(fnmatchcase(host, pat.lower()) for pat in settings.egress_allowlist):
+    if _allow_rx(settings.egress_allowlist).match(host):  # any(fnmatchcase(host, pat.lower()) for pat in ...)
         return None
     return Signal("egress-unlisted", f"{how}: host {host} is not in the egress allowlist")
+
+
+@lru_cache(maxsize=64)
+def _allow_rx(allowlist: tuple[str, ...]) -> re.Pattern[str]:
+    """The egress allowlist (host globs, lower-cased) as one regex: matches a host when any glob matches it whole."""
+    if not allowlist:
+        return re.compile(r"(?!)")
+    return re.compile("|".join("(?:" + fnmatch.translate(p.lower()) + ")" for p in allowlist))
 
 
 def config_key_signal(key: str, how: str) -> Signal:

@@ -10,6 +10,7 @@ file directories), C3.4 (privacy leakage); OpenClaw on-disk layout (``reference/
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import posixpath
 import re
@@ -142,6 +143,32 @@ def _patterns(home: str, state: str) -> tuple[tuple[str, str, bool], ...]:
 
 def protected_category(path: str, ctx: PathContext) -> str | None:
     """Category of protected path ``path`` (already normalised), or None."""
+    cats, rx = _category_rx(ctx.home, ctx.state_dir)
+    m = rx.match(path)
+    return cats[int(m.lastgroup[1:])] if m is not None and m.lastgroup else None
+
+
+@lru_cache(maxsize=64)
+def _category_rx(home: str, state: str) -> tuple[tuple[str, ...], re.Pattern[str]]:
+    """The catalogue as one regex: the outer group ``c<i>`` is pattern ``i`` of :func:`_patterns` (it closes last,
+    so it is ``lastgroup``); alternatives are tried in catalogue order, so the first matching pattern decides, as in
+    :func:`_protected_category_slow`."""
+    cats: list[str] = []
+    alts: list[str] = []
+    for cat, pat, is_dir in _patterns(home, state):
+        if is_dir:
+            a = "(?s:" + re.escape(pat) + "(?:/.*)?)\\Z"
+            if "*" in pat:
+                a = "(?:" + a + "|" + fnmatch.translate(pat + "/*") + ")"
+        else:
+            a = fnmatch.translate(pat)
+        alts.append(f"(?P<c{len(cats)}>" + a + ")")
+        cats.append(cat)
+    return tuple(cats), re.compile("|".join(alts))
+
+
+def _protected_category_slow(path: str, ctx: PathContext) -> str | None:
+    """Reference implementation of :func:`protected_category` (pattern by pattern; kept for the tests)."""
     for cat, pat, is_dir in _patterns(ctx.home, ctx.state_dir):
         if is_dir:
             if path == pat or path.startswith(pat + "/") or ("*" in pat and fnmatchcase(path, pat + "/*")):

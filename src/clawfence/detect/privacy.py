@@ -29,7 +29,10 @@ from datetime import date
 from functools import lru_cache
 
 from clawfence.core.redact import redact
-from clawfence.detect.secrets import PATTERNS
+from clawfence.detect.secrets import _PREFILTER, _PREFILTER_COVERS, PATTERNS
+
+#: the secrets prefilter covers every pattern (checked once at import: a new pattern switches the prefilter off)
+_PREFILTER_OK = {name for name, _ in PATTERNS} <= _PREFILTER_COVERS
 
 #: Detection kinds that are credentials (D3.2: never sent out) vs personal data (P5.1: ask a person).
 SECRET_KINDS = frozenset({"secret", "mnemonic", "gateway-token", "user-secret"})
@@ -119,8 +122,18 @@ def find_mnemonics(text: str) -> list[tuple[int, int]]:
     :data:`MAX_MNEMONIC_SCAN` characters)."""
     text = text[:MAX_MNEMONIC_SCAN]
     index, _ = _bip39()
-    words = [(m.start(), m.end(), m.group(0)) for m in _WORD_RE.finditer(text.lower())]
+    low = text.lower()
+    if len(low) < _min_mnemonic_chars():
+        return []  # too short for 12 wordlist words with a separator between each
+    words = [(m.start(), m.end(), m.group(0)) for m in _WORD_RE.finditer(low)]
     return _checksum_runs(words, index)
+
+
+@lru_cache(maxsize=1)
+def _min_mnemonic_chars() -> int:
+    """Shortest text that can hold an English mnemonic: 12 of the shortest wordlist words and 11 separators."""
+    index, _ = _bip39()
+    return 12 * min(len(w) for w in index) + 11
 
 
 def _checksum_runs(toks: list[tuple[int, int, str]], index: dict[str, int]) -> list[tuple[int, int]]:
@@ -301,17 +314,25 @@ _KV_SECRET_RE = re.compile(
     r"""auth[_-]?token|AccountKey|SharedAccessKey)\b["']?\s*[:=]\s*["']?([A-Za-z0-9+/=_\-.~]{16,})""", re.I)
 
 
+#: shortest text any form of :func:`find_extra_secrets` can match: a password in a URL (``ab://u:pwd@h``, 12
+#: characters; a secret-named key needs 22, a raw key 64 hex digits). Prefilters; tests set them to 0.
+_EXTRA_MIN_CHARS = 12
+_HEX_MIN_CHARS = 64
+
+
 def find_extra_secrets(text: str) -> list[tuple[int, int, str]]:
     """Secrets without a provider format: 64-hex private keys (``0x`` prefix or a key word nearby, or the whole
     text), passwords inside URLs (``scheme://user:pass@host``), and long values of secret-named keys
     (``"token": "..."``, ``AccountKey=...``)."""
     out: list[tuple[int, int, str]] = []
+    if len(text) < _EXTRA_MIN_CHARS:
+        return out
     stripped = text.strip()
-    for m in _HEX_KEY_RE.finditer(text):
+    for m in _HEX_KEY_RE.finditer(text) if len(text) >= _HEX_MIN_CHARS else ():
         before = text[max(0, m.start() - 40): m.start()]
         if m.group(1) or stripped == m.group(0) or (_KEY_CONTEXT.search(before) and not _HASH_CONTEXT.search(before)):
             out.append((m.start(), m.end(), "raw-hex-private-key"))
-    for m in _URL_PW_RE.finditer(text):
+    for m in _URL_PW_RE.finditer(text) if "://" in text else ():
         if not _PW_PLACEHOLDER.match(m.group(2)):
             out.append((m.start(2), m.end(2), "password-in-url"))
     for m in _KV_SECRET_RE.finditer(text):
@@ -355,6 +376,28 @@ def _candidates(tok: str) -> list[tuple[str, int]]:
     return cands
 
 
+#: a bank card has 13-19 digits, a PRC id 17 digits and a check character (prefilter of both finders)
+_MIN_ID_DIGITS = 13
+_DIGIT_RE = re.compile(r"\d")
+_ASCII_DIGITS = "0123456789"
+
+
+def _digits_at_least(text: str, n: int) -> bool:
+    """Whether ``text`` has at least ``n`` characters that ``\\d`` matches (the card and PRC-id patterns' digits,
+    which include non-ASCII decimal digits)."""
+    if text.isascii():
+        return sum(text.count(d) for d in _ASCII_DIGITS) >= n
+    return len(_DIGIT_RE.findall(text)) >= n
+
+
+def may_hold_secret(text: str) -> bool:
+    """Cheap prefilter of the provider-format secret patterns: False only when no pattern of
+    :data:`clawfence.detect.secrets.PATTERNS` can match ``text`` (the literal each pattern needs is absent; see
+    ``clawfence.detect.secrets._PREFILTER``). When ``PATTERNS`` holds a pattern the prefilter was not written for,
+    it answers True (never hides a match)."""
+    return not _PREFILTER_OK or _PREFILTER.search(text) is not None
+
+
 def scan_text(text: str, hashes: SecretHashes | None = None) -> list[Detection]:
     """Every detection in ``text``, sorted by start; overlapping findings keep the first (most specific).
 
@@ -387,10 +430,11 @@ def scan_text(text: str, hashes: SecretHashes | None = None) -> list[Detection]:
     if hashes:
         for s, e, kind in find_known(text, hashes):
             add(kind, s, e)
-    for name, rx in PATTERNS:
-        for m in rx.finditer(text):
-            add("secret", m.start(), m.end(), name)
-    if idx:
+    if may_hold_secret(text):
+        for name, rx in PATTERNS:
+            for m in rx.finditer(text):
+                add("secret", m.start(), m.end(), name)
+    if idx and may_hold_secret(folded):
         for name, rx in PATTERNS:
             for m in rx.finditer(folded):
                 addf("secret", m.start(), m.end(), name + " (hidden by invisible or full-width characters)")
@@ -400,8 +444,9 @@ def scan_text(text: str, hashes: SecretHashes | None = None) -> list[Detection]:
         addf("mnemonic", s, e, f"bip39-{lang}")
     for s, e, what in find_extra_secrets(folded):
         addf("secret", s, e, what)
-    for s, e in find_prc_ids(folded):
-        addf("prc-id", s, e, "gb11643")
-    for s, e, _digits in find_cards(folded):
-        addf("bank-card", s, e, "luhn")
+    if _digits_at_least(folded, _MIN_ID_DIGITS):
+        for s, e in find_prc_ids(folded):
+            addf("prc-id", s, e, "gb11643")
+        for s, e, _digits in find_cards(folded):
+            addf("bank-card", s, e, "luhn")
     return sorted(found, key=lambda d: d.start)

@@ -35,6 +35,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from clawfence.core.paths import service_home, trust_dir
@@ -61,45 +62,79 @@ _MUTATING = frozenset({"rm", "mv", "cp", "rsync", "tee", "truncate", "chmod", "c
                        "chattr", "setfacl", "git", "npm", "pnpm", "yarn", "find"})
 
 
+_PYTHON_NAME = re.compile(r"^python[0-9.]*$")
+_FINDERS = re.compile(r"\b(pgrep|pidof|lsof|fuser|ss|netstat)\b")
+_DEV_TCP = re.compile(r"/dev/(?:tcp|udp)/[^/\s]+/(\d+)")
+_CODE_GUARD_PATH = re.compile(r"(?:~|/)[\w./~-]*(?:clawfence|openclaw)[\w./-]*")
 _DEFAULT_SERVICE_HOME = "/var/lib/clawfence"
 _DEFAULT_TRUST_DIR = "/etc/clawfence/trust"
 
 
 def guard_ports() -> tuple[int, ...]:
     """TCP ports of the decision service and the console (``$CLAWFENCE_GUARD_PORT``, ``$CLAWFENCE_CONSOLE_PORT``)."""
+    return _ports(os.environ.get("CLAWFENCE_GUARD_PORT"), os.environ.get("CLAWFENCE_CONSOLE_PORT"))
+
+
+@lru_cache(maxsize=16)
+def _ports(guard: str | None, console: str | None) -> tuple[int, ...]:
     out = []
-    for var, dflt in (("CLAWFENCE_GUARD_PORT", 18795), ("CLAWFENCE_CONSOLE_PORT", 18796)):
+    for raw, dflt in ((guard, 18795), (console, 18796)):
         try:
-            out.append(int(os.environ.get(var) or dflt))
+            out.append(int(raw or dflt))
         except ValueError:
             out.append(dflt)
     return tuple(out)
 
 
+@lru_cache(maxsize=16)
+def _port_rx(ports: tuple[int, ...]) -> re.Pattern[str]:
+    """One regex finding any of ``ports`` as a whole number (what ``_port_in`` tests port by port)."""
+    return re.compile(r"(?<![0-9])(?:" + "|".join(str(p) for p in ports) + r")(?![0-9])") if ports else re.compile(
+        r"(?!)")
+
+
 def guard_paths(ctx: PathContext) -> dict[str, tuple[str, ...]]:
     """Asset -> absolute paths: ``clawfence-home``, ``service-home``, ``trust-dir``, ``plugin-dir``."""
-    env_home = os.environ.get("CLAWFENCE_HOME")
+    return dict(_guard_paths(*_path_key(ctx)))
+
+
+def _path_key(ctx: PathContext) -> tuple[str | None, str | None, str | None, str, str, str]:
+    """Everything :func:`guard_paths` depends on (the environment and the path context)."""
+    env = os.environ
+    return (env.get("CLAWFENCE_HOME"), env.get("CLAWFENCE_SERVICE_HOME"), env.get("CLAWFENCE_TRUST_DIR"),
+            ctx.home, ctx.workspace, ctx.state_dir)
+
+
+@lru_cache(maxsize=64)
+def _guard_paths(env_home: str | None, _svc: str | None, _trust: str | None, home: str, workspace: str,
+                 state_dir: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     homes = {os.path.normpath(env_home)} if env_home else set()
-    homes.add(os.path.join(ctx.home, ".clawfence"))
-    ws = ctx.workspace.rstrip("/")
+    homes.add(os.path.join(home, ".clawfence"))
+    ws = workspace.rstrip("/")
     # the configured locations and the defaults: an agent must not reach the default ones either
     shs = tuple(sorted({os.path.normpath(str(service_home())), _DEFAULT_SERVICE_HOME}))
-    return {
-        "guard-socket": tuple(os.path.join(sh, n) for sh in shs for n in ("guard.sock", "console.sock")),
-        "clawfence-home": tuple(sorted(homes)),
-        "service-home": shs,
-        "trust-dir": tuple(sorted({os.path.normpath(str(trust_dir())), _DEFAULT_TRUST_DIR})),
-        "plugin-dir": (os.path.join(ctx.state_dir, "extensions", PLUGIN_ID),
-                       os.path.join(ws, ".openclaw", "extensions", PLUGIN_ID)),
-    }
+    return (
+        ("guard-socket", tuple(os.path.join(sh, n) for sh in shs for n in ("guard.sock", "console.sock"))),
+        ("clawfence-home", tuple(sorted(homes))),
+        ("service-home", shs),
+        ("trust-dir", tuple(sorted({os.path.normpath(str(trust_dir())), _DEFAULT_TRUST_DIR}))),
+        ("plugin-dir", (os.path.join(state_dir, "extensions", PLUGIN_ID),
+                        os.path.join(ws, ".openclaw", "extensions", PLUGIN_ID))),
+    )
+
+
+@lru_cache(maxsize=64)
+def _asset_roots(key: tuple[str | None, str | None, str | None, str, str, str]
+                 ) -> tuple[tuple[str, str, str], ...]:
+    """(asset, root, root + "/") in :func:`guard_paths` order."""
+    return tuple((asset, r, r.rstrip("/") + "/") for asset, roots in _guard_paths(*key) for r in roots)
 
 
 def asset_of(path: str, ctx: PathContext) -> str | None:
     """Which guard asset the normalised absolute ``path`` is (or is inside), or None."""
-    for asset, roots in guard_paths(ctx).items():
-        for r in roots:
-            if path == r or path.startswith(r.rstrip("/") + "/"):
-                return asset
+    for asset, r, prefix in _asset_roots(_path_key(ctx)):
+        if path == r or path.startswith(prefix):
+            return asset
     real = os.path.realpath(path) if ctx.resolve_symlinks else path
     if real != path:
         return asset_of(real, PathContext(ctx.home, ctx.workspace, ctx.state_dir, ctx.cwd, False))
@@ -167,7 +202,7 @@ def _batch_keys(text: str) -> list[str]:
 
 
 def _port_in(word: str, ports: tuple[int, ...]) -> bool:
-    return any(re.search(rf"(?<![0-9]){p}(?![0-9])", word) for p in ports)
+    return _port_rx(ports).search(word) is not None
 
 
 def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: PathContext,
@@ -183,13 +218,13 @@ def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: Path
     args = argv[1:]
     ops = [a for a in args if not a.startswith("-")]
     ports = guard_ports()
-    sock_words = ("guard.sock", str(service_home()), _DEFAULT_SERVICE_HOME)
+    sock_words = _sock_words(os.environ.get("CLAWFENCE_SERVICE_HOME"))
 
     # clawfence itself (approve / enrol / reconfigure from the agent's shell)
     cf_args: list[str] | None = None
     if name == "clawfence":
         cf_args = ops
-    elif re.match(r"^python[0-9.]*$", name) and len(args) >= 2 and args[0] == "-m" and args[1].startswith("clawfence"):
+    elif _PYTHON_NAME.match(name) and len(args) >= 2 and args[0] == "-m" and args[1].startswith("clawfence"):
         cf_args = [a for a in args[2:] if not a.startswith("-")]
     if cf_args is not None and len(cf_args) >= 2 and cf_args[0] == "guard" and cf_args[1] in _CLAWFENCE_CMDS:
         out.append(Signal("guard-approve", f"clawfence guard {cf_args[1]} is for people, not the agent"))
@@ -217,7 +252,7 @@ def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: Path
     # stopping the service
     if name in _KILLERS:
         joined = " ".join(args)
-        if "clawfence" in joined or (re.search(r"\b(pgrep|pidof|lsof|fuser|ss|netstat)\b", joined) and (
+        if "clawfence" in joined or (_FINDERS.search(joined) and (
                 "clawfence" in joined or any(_port_in(a, ports) for a in args))):
             out.append(Signal("guard-kill", f"{name} targets the guard service"))
     if name in ("systemctl", "service", "rc-service", "sv", "supervisorctl") and any(
@@ -244,7 +279,7 @@ def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: Path
         elif hits_port:
             out.append(Signal("guard-endpoint", f"{name} talks to the guard service directly"))
     for a in words + [t for _, t in redirects]:
-        m = re.search(r"/dev/(?:tcp|udp)/[^/\s]+/(\d+)", a)
+        m = _DEV_TCP.search(a) if "/dev/" in a else None
         if m and int(m.group(1)) in ports and not any(s.kind == "guard-endpoint" for s in out):
             out.append(Signal("guard-endpoint", "/dev/tcp connection to the guard service"))
 
@@ -262,7 +297,7 @@ def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: Path
         cands = [(a, name in ("sqlite3", "find") and ("-delete" in args or name == "sqlite3")) for a, _ in cands]
     cands += [(t, op not in ("<", "<<", "<<<", "<&")) for op, t in redirects]
     if code:
-        cands += [(m.group(0), True) for m in re.finditer(r"(?:~|/)[\w./~-]*(?:clawfence|openclaw)[\w./-]*", code)]
+        cands += [(m.group(0), True) for m in _CODE_GUARD_PATH.finditer(code)]
     for raw, write in cands:
         for piece in raw.split("=", 1)[-1:]:
             norm = P.normalise(piece, ctx)
@@ -277,6 +312,12 @@ def command_signals(argv: list[str], redirects: list[tuple[str, str]], ctx: Path
                     PLUGIN_ID in w or "plugins" in w or "timeoutMs" in w or "$include" in w for w in words):
                 out.append(Signal("guard-config", f"{name} rewrites plugin/hook settings in the OpenClaw config"))
     return _dedup(out)
+
+
+@lru_cache(maxsize=16)
+def _sock_words(_env: str | None) -> tuple[str, str, str]:
+    """Words naming the service socket or home (``_env``: ``$CLAWFENCE_SERVICE_HOME``, the cache key)."""
+    return ("guard.sock", str(service_home()), _DEFAULT_SERVICE_HOME)
 
 
 def _dedup(sigs: list[Signal]) -> list[Signal]:

@@ -11,7 +11,7 @@ time{timezone, days, start, end, outside}, approvals, totp, timeout_s``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -251,6 +251,18 @@ class Policy:
     rules: tuple[Rule, ...]
     settings: Settings
     source: str
+    #: tool name -> the rules whose ``tools`` globs admit it, in policy order (filled on first use)
+    _by_tool: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def rules_for(self, tool: str) -> tuple[Rule, ...]:
+        """The rules that can apply to a call of ``tool`` (``tools`` absent or a glob matching it), in order."""
+        hit = self._by_tool.get(tool)
+        if hit is None:
+            hit = tuple(r for r in self.rules if r.model.tools is None or any(fnmatchcase(tool, p)
+                                                                              for p in r.model.tools))
+            if len(self._by_tool) < 4096:  # bounded: tool names come from the calls
+                self._by_tool[tool] = hit
+        return hit
 
     @property
     def name(self) -> str:
@@ -528,11 +540,13 @@ def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashe
         signals = [Signal("obfuscated", "command nesting too deep to analyse")]
     kinds = frozenset(s.kind for s in signals)
     now = call.ts or datetime.now(UTC)
-    text = ""
-    if any(r.rx is not None or r.exceptions for r in policy.rules):
-        text = call.tool + "\n" + call.text()
-    for rule in policy.rules:
-        if rule_matches(rule, call, kinds, text, now):
+    text: str | None = None  # the call's text, built when the first rule that reads it is reached
+    for rule in policy.rules_for(call.tool):  # the others' tools globs exclude this call
+        if rule.signals is not None and not (rule.signals & kinds):
+            continue  # (the first test of rule_matches after tools)
+        if text is None and (rule.rx is not None or rule.exceptions):
+            text = call.tool + "\n" + call.text()
+        if rule_matches(rule, call, kinds, text or "", now):
             m = rule.model
             hit = [s for s in signals if rule.signals is None or s.kind in rule.signals]
             why = "; ".join(s.detail for s in hit[:3])

@@ -49,7 +49,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from clawfence.core.atomic import atomic_write_text
 from clawfence.core.paths import clawfence_home
-from clawfence.core.safeio import InputError, loads_json
+from clawfence.core.safeio import MAX_DEPTH, InputError, loads_json
 from clawfence.detect.calls import CallError, PathContext, ToolCall
 from clawfence.detect.privacy import SecretHashes
 from clawfence.guard.approvals import ApprovalError, ApprovalStore
@@ -197,6 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # small request/response pairs: no 40 ms delayed-ACK stalls
     svc: GuardService
+    _peer_cached: Peer | None  # set on first use (per connection)
 
     def log_message(self, format: str, *args: Any) -> None:
         return  # decisions go to the action log; no access log with call content
@@ -214,7 +215,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def peer(self) -> Peer | None:
-        """The client: SO_PEERCRED on the Unix socket, /proc/net/tcp owner on loopback TCP (pid unknown)."""
+        """The client: SO_PEERCRED on the Unix socket, /proc/net/tcp owner on loopback TCP (pid unknown).
+
+        Looked up once per connection (one handler instance serves one keep-alive connection, whose peer cannot
+        change): reading /proc/net/tcp costs milliseconds of kernel time on a busy host."""
+        try:
+            return self._peer_cached
+        except AttributeError:
+            self._peer_cached = self._lookup_peer()
+            return self._peer_cached
+
+    def _lookup_peer(self) -> Peer | None:
         conn = self.connection
         if conn.family == socket.AF_UNIX:
             try:
@@ -229,14 +240,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _authed(self) -> bool:
         unix = self.connection.family == socket.AF_UNIX
-        peer = self.peer()
         if unix:
+            peer = self.peer()
             ok = peer is not None and self.svc.callers.may_decide(peer)
         else:
             h = self.headers.get("Authorization", "")
             ok = h.startswith("Bearer ") and hmac.compare_digest(h[7:].strip().encode(), self.svc.token.encode())
-            if ok and peer is not None and self.svc.callers.gateway_uids:
-                ok = self.svc.callers.may_decide(peer)
+            if ok and self.svc.callers.gateway_uids:  # the TCP peer's uid is only looked up when it is checked
+                peer = self.peer()
+                if peer is not None:
+                    ok = self.svc.callers.may_decide(peer)
         if not ok:
             self.svc.metrics.errors["unauthorized"] += 1
             self._send(401, {"error": "unauthorized"})
@@ -294,7 +307,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(n)
         try:
-            doc = loads_json(body.decode("utf-8") or "null", what="request body")
+            doc = _loads_body(body.decode("utf-8") or "null")
             out = self.svc.handle_decide(doc)
         except (InputError, ValueError, CallError, RecursionError) as exc:
             self.svc.metrics.errors["bad_request"] += 1
@@ -304,6 +317,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(500, {"error": "action log write failed"})
             return
         self._send(200, self._signed(out, body))
+
+
+def _loads_body(text: str) -> Any:
+    """:func:`clawfence.core.safeio.loads_json` of a request body, without its character-by-character depth scan
+    when the body cannot nest too deep: the nesting depth is at most the number of opening brackets, so a body
+    with no more than ``MAX_DEPTH`` of them is parsed directly (same result, same errors)."""
+    if text.count("{") + text.count("[") <= MAX_DEPTH:
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            pass  # loads_json raises the one-line InputError
+    return loads_json(text, what="request body")
 
 
 def make_server(svc: GuardService, port: int = 18795, host: str = "127.0.0.1") -> ThreadingHTTPServer:
@@ -334,7 +359,8 @@ def make_unix_server(svc: GuardService, path: Path, mode: int = 0o660, group: in
     """A ready Unix-socket server at ``path`` (a stale socket is replaced; ``mode`` and ``group`` set so that
     the gateway's group can connect). The directory must not be writable by the agent's user (the service
     home): otherwise the agent could replace the socket with its own."""
-    handler = type("GuardUnixHandler", (_Handler,), {"svc": svc})
+    # no TCP_NODELAY on a Unix socket (setsockopt would fail with EOPNOTSUPP and drop every connection)
+    handler = type("GuardUnixHandler", (_Handler,), {"svc": svc, "disable_nagle_algorithm": False})
     try:
         if path.is_socket():
             path.unlink()

@@ -38,6 +38,7 @@ from clawfence.detect.calls import PathContext, Signal, ToolCall
 from clawfence.detect.deletes import delete_commands
 from clawfence.detect.hosts import hosts_in_text
 from clawfence.detect.policyview import KernelPolicy
+from clawfence.detect.privacy import SECRET_KINDS
 from clawfence.detect.tools import DELETE_TOOLS, canonical_tool
 from clawfence.trail.events import SessionMeta, SessionTimeline, TrailEvent
 from clawfence.trail.render import summary
@@ -236,13 +237,16 @@ def _per_text(events: Iterable[TrailEvent], log: bool = False) -> list[Finding]:
         blob = _blob(ev)
         if not blob:
             continue
-        secrets = find_secrets(blob)
+        found_private = find_private(blob)
+        # the kernel's split (detect.privacy SECRET_KINDS): a wallet mnemonic is a secret (TR003, as the guard's
+        # PG003 sees it), bank cards and ID numbers are personal data (TR004)
+        secrets = find_secrets(blob) + [m for m in found_private if m.kind in SECRET_KINDS]
         if secrets:
             kinds = ", ".join(sorted({s.kind for s in secrets}))
             out.append(_finding(rs["TR010" if log else "TR003"], ev,
                                 f"{len(secrets)} secret(s) of kind {kinds} in a {ev.kind} record",
                                 _subject(ev) + ":" + kinds))
-        private = find_private(blob)
+        private = [m for m in found_private if m.kind not in SECRET_KINDS]
         if private:
             kinds = ", ".join(sorted({s.kind for s in private}))
             out.append(_finding(rs["TR004"], ev, f"{len(private)} item(s) of kind {kinds} in a {ev.kind} record",

@@ -102,7 +102,7 @@ def test_duplicate_rule_ids_rejected_across_families() -> None:
     reg.register(_meta("TR001", "trail"))
     with pytest.raises(DuplicateRuleError, match="TR001"):
         reg.register(_meta("TR001", "trail"))
-    with pytest.raises(DuplicateRuleError, match="trail .* and guard"):
+    with pytest.raises(DuplicateRuleError, match=r"trail .* and guard"):
         reg.register(_meta("tr001", "guard"))  # ids are case-insensitive
     assert len(reg) == 1
 

@@ -1,4 +1,5 @@
-"""Generate ``docs/checks.md`` (every check) and ``docs/guide-coverage.md`` (every guide point) from the code.
+"""Generate ``docs/checks.md`` (every check), ``docs/rules.md`` (every rule id of every family, from
+:mod:`clawfence.catalog`) and ``docs/guide-coverage.md`` (every guide point) from the code.
 
 Usage: ``python scripts/gen_docs.py`` rewrites both files; ``--check`` only compares and exits 1 when they are
 out of date (``tests/core/test_generated_docs.py`` runs it).
@@ -12,6 +13,7 @@ from pathlib import Path
 from clawfence.audit.checks import all_checks
 from clawfence.audit.compliance import manual_evidence, rollup
 from clawfence.audit.registry import Check
+from clawfence.catalog import registry
 from clawfence.core.atomic import atomic_write_text
 from clawfence.core.guide import load
 
@@ -64,6 +66,29 @@ def render_checks() -> str:
     return "\n".join(lines)
 
 
+_FAMILY_TITLES = {"audit": "Audit checks (clawfence audit)", "deployment": "Deployment checks (audit --deployment)",
+                  "skills": "Skill scanner rules (clawfence skills)", "guard": "Guard rules (clawfence guard)",
+                  "trail": "Trail detections (clawfence trail)", "fleet": "Fleet rules (clawfence fleet report)"}
+
+
+def render_rules() -> str:
+    """``docs/rules.md`` text: every rule id clawfence can emit, by family, with EN/ZH title and remediation."""
+    reg = registry()
+    fams = reg.by_family()
+    lines = [HEADER, "# Every rule clawfence can emit", "",
+             f"{len(reg)} rule ids in {len(fams)} families ("
+             + ", ".join(f"{f} {len(ms)}" for f, ms in fams.items()) + "). Ids are stable once released; "
+             "`clawfence explain <ID> [--lang zh]` prints any of them. Audit checks are detailed in "
+             "[checks.md](checks.md).", ""]
+    for fam, metas in fams.items():
+        lines += [f"## {_FAMILY_TITLES[fam]}", "", "| Id | Title | 标题 | Severity | Guide | Remediation | 修复建议 |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {m.id} | {cell(m.title)} | {cell(m.title_zh) or '-'} | {m.severity} | {', '.join(m.guide)} | "
+                  f"{cell(m.remediation) or '-'} | {cell(m.remediation_zh) or '-'} |" for m in metas]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def render_coverage() -> str:
     """``docs/guide-coverage.md`` text."""
     g = load()
@@ -89,7 +114,8 @@ def render_coverage() -> str:
 
 def outputs() -> dict[Path, str]:
     """Generated file -> its content."""
-    return {DOCS / "checks.md": render_checks(), DOCS / "guide-coverage.md": render_coverage()}
+    return {DOCS / "checks.md": render_checks(), DOCS / "rules.md": render_rules(),
+            DOCS / "guide-coverage.md": render_coverage()}
 
 
 def main(argv: list[str]) -> int:

@@ -259,7 +259,8 @@ def _explain_rule(ident: str, lang: str) -> str | None:
         text = mod.explain(ident, lang)
         if text:
             return str(text)
-    return None
+    from clawfence.catalog import explain  # every other family (trail TR, fleet FL, ...) from the one registry
+    return explain(ident, lang)
 
 
 def _add_probe(facts: Facts, targets: list[str]) -> Facts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -78,11 +79,20 @@ def register(app: typer.Typer) -> None:
         baseline file itself is deleted, replaced or fails its signature."""
         from clawfence.integrity import baseline
         from clawfence.integrity.actionlog import default_log_path
-        from clawfence.integrity.watch import BaselineTampered
+        from clawfence.integrity.watch import BaselineTampered, Notify
         from clawfence.integrity.watch import watch as run
         sd = _state(state_dir)
+        notify: Notify | None = None
+        if syslog:
+            target = syslog
+
+            def to_syslog(name: str, severity: str, message: str, fields: dict[str, str]) -> None:
+                from clawfence.trail import siem
+                item = siem.Item("event", name, severity, datetime.now(UTC), message, dict(fields))
+                siem.send(siem.render([item], "syslog"), target)
+            notify = to_syslog
         try:
-            n = run(sd, baseline_path or baseline.default_path(), log or default_log_path(), syslog_to=syslog,
+            n = run(sd, baseline_path or baseline.default_path(), log or default_log_path(), notify=notify,
                     duration=duration, on_drift=lambda d: typer.echo(baseline.describe(d), nl=False),
                     pubkey=pubkey)
         except BaselineTampered as exc:

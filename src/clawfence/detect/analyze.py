@@ -36,7 +36,7 @@ from clawfence.detect.hosts import URL_RE
 from clawfence.detect.privacy import MAX_MNEMONIC_SCAN, PERSONAL_KINDS, SECRET_KINDS, SecretHashes, scan_text
 
 if TYPE_CHECKING:
-    from clawfence.guard.policy import Policy
+    from clawfence.detect.policyview import PolicyView as Policy
 
 EXEC_TOOLS = frozenset({"exec", "bash", "shell", "system.run", "run_command"})
 FILE_READ = frozenset({"read", "read_file"})

@@ -32,6 +32,21 @@ FIN_ARGS = frozenset({"sendtoaddress", "sendmany", "transfer", "transfers", "sen
                       "pay", "payment_intents", "refunds", "topups", "withdraw", "withdrawals"})
 URL_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)[^\s]+$", re.I)
 HOSTISH_RE = re.compile(r"^(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?(?:/\S*)?$")
+#: URLs anywhere in free text (a command line, a message): scheme://host..., up to a quote/space/bracket.
+URL_IN_TEXT_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>)`]+", re.I)
+
+
+def hosts_in_text(text: str) -> list[str]:
+    """Lower-case host names of the URLs in ``text``, first-seen order, without duplicates."""
+    out: list[str] = []
+    for u in URL_IN_TEXT_RE.findall(text):
+        try:
+            h = (urlsplit(u).hostname or "").lower()
+        except ValueError:
+            continue
+        if h and h not in out:
+            out.append(h)
+    return out
 
 
 

@@ -68,6 +68,26 @@ PROTECTED: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# ---- the same vocabulary as text patterns, for paths that are only literals in code (the skills scanner reads a
+# skill's source: no normalisation possible). Sources are credential/wallet/agent-secret locations (SSH private
+# keys, cloud credentials, OpenClaw ``.env`` / ``openclaw.json`` / auth profiles, browser password and cookie stores,
+# keychains, wallet files and extension storage, shell histories); a skill reading its own config from
+# ``~/.openclaw/skills-config`` is not one. tests/rules/test_path_vocabulary.py keeps them in step with PROTECTED.
+SENSITIVE = re.compile(
+    r"(\.ssh/+(id_|\*|identity)(?![\w.-]*\.pub\b)|\.aws/+credentials|gcloud/+(application_default|credentials|legacy_credentials)|"
+    r"\.azure/+(accessTokens|msal)|\.kube/+config|\.docker/+config\.json|\.npmrc|\.pypirc|\.netrc|\.git-credentials|gh/+hosts\.ya?ml|"
+    r"Login Data|Local State|Cookies(\.sqlite)?$|/Cookies\b|Web Data|key4\.db|logins\.json|Keychains|login\.keychain|"
+    r"Local Extension Settings|exodus\.wallet|electrum/+wallets|wallet\.dat|keystore/+UTC--|Ethereum/+keystore|solana/+id\.json|"
+    r"atomic/+Local Storage|\.gnupg/|\.(bash|zsh|python|psql|mysql|node_repl)_history\b|Telegram Desktop/+tdata|"
+    r"find-generic-password|find-internet-password|dump-keychain|hidden answer)",
+    re.I,
+)
+AGENT_SECRETS = re.compile(
+    r"((\.openclaw|\.clawdbot|\.moltbot)/+([\w.-]+/)*(\.env\b|openclaw\.json|clawdbot\.json|moltbot\.json|auth-profiles)|auth-profiles\.json)",
+    re.I,
+)
+STATE_DIR = re.compile(r"(\.openclaw|\.clawdbot|\.moltbot)[\"'/]*$")
+
 #: Categories whose modification is an authentication/permission change (D3.2), not just a protected write.
 AUTH_CATEGORIES = frozenset({"auth-profiles", "credentials", "exec-approvals", "system-auth"})
 

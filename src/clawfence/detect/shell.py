@@ -13,36 +13,14 @@ import base64
 import binascii
 import re
 import shlex
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import bashlex
 
 from clawfence.detect.calls import Signal
-
-
-@dataclass
-class Cmd:
-    """A simple command: ``argv`` words (quotes removed), ``redirects`` as (op, target), here-doc /
-    here-string body, nested substitutions ``$(...)``/`` `...` ``/``<(...)``, and whether any word is a
-    process substitution."""
-
-    argv: list[str]
-    redirects: list[tuple[str, str]] = field(default_factory=list)
-    heredoc: str | None = None
-    subs: list[Parsed] = field(default_factory=list)
-    procsub_words: set[int] = field(default_factory=set)
-
-
-@dataclass
-class Parsed:
-    """A parsed script: a list of pipelines (each a list of :class:`Cmd`), and a parse ``error`` if the
-    real parser failed (then a conservative tokenizer was used)."""
-
-    pipelines: list[list[Cmd]]
-    error: str | None = None
-
+from clawfence.detect.shelltypes import Cmd as Cmd
+from clawfence.detect.shelltypes import Parsed as Parsed
 
 _QUOTED_HEREDOC_RE = re.compile(r"<<(-?)\s*(['\"])([A-Za-z_][A-Za-z0-9_]*)\2")
 _SPECIAL_RE = re.compile(r"[|&;<>()$`\\\n\r{}#!]")

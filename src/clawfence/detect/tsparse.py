@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from clawfence.detect.shell import Cmd, Parsed
+from clawfence.detect.shelltypes import Cmd, Parsed
 
 _WORDISH = frozenset({"word", "string", "raw_string", "concatenation", "simple_expansion", "expansion",
                       "command_substitution", "process_substitution", "number", "ansi_c_string",

@@ -24,7 +24,7 @@ from typing import Any
 from clawfence.detect.calls import PathContext
 from clawfence.detect.classify import ShellAnalyzer
 from clawfence.detect.privacy import SECRET_KINDS, scan_text
-from clawfence.guard.policy import builtin_policy
+from clawfence.guard.policy import builtin_policy, profile_policy
 
 BLOCK = frozenset({"destructive", "download-exec", "obfuscated", "auth-change", "secret-out"})
 WARN = frozenset({"unapproved-install", "skill-install", "egress-unlisted", "egress-internal", "protected-read",
@@ -87,12 +87,22 @@ def judge(request: dict[str, Any]) -> dict[str, Any]:
     return {"protocolVersion": 1, "decision": "allow", "findings": []}
 
 
+_RULE_FOR = {"destructive": "PG001", "auth-change": "PG002", "secret-out": "PG003", "download-exec": "PG004",
+             "obfuscated": "PG004", "protected-read": "PG005", "protected-write": "PG005", "egress-internal": "PG006",
+             "mass-delete": "PG010", "unapproved-install": "PG012", "skill-install": "PG012",
+             "egress-unlisted": "PG013", "privilege": "PG014", "config-change": "PG009", "financial": "PG008"}
+
+
 def _rule_for(kind: str) -> str:
-    return {"destructive": "PG001", "auth-change": "PG002", "secret-out": "PG003", "download-exec": "PG004",
-            "obfuscated": "PG004", "protected-read": "PG005", "protected-write": "PG005", "egress-internal": "PG006",
-            "mass-delete": "PG010", "unapproved-install": "PG012", "skill-install": "PG012",
-            "egress-unlisted": "PG013", "privilege": "PG014", "config-change": "PG009",
-            "financial": "PG008"}.get(kind, "PG000")
+    """The guard rule id reported for signal ``kind``: the table above, else the first built-in rule naming the kind
+    (standard, then strict profile), else PG027 (unresolved: ask a person). Every id returned is a declared rule."""
+    if kind in _RULE_FOR:
+        return _RULE_FOR[kind]
+    for pol in (builtin_policy(), profile_policy("strict")):
+        for r in pol.rules:
+            if r.model.signals and kind in r.model.signals:
+                return r.model.id
+    return "PG027"
 
 
 def run(stdin: str) -> str:

@@ -18,7 +18,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -27,7 +26,6 @@ from watchdog.observers import Observer
 from clawfence.audit.facts.drift import DriftFacts
 from clawfence.integrity import actionlog as auditlog
 from clawfence.integrity import baseline
-from clawfence.trail import siem as export
 
 
 class BaselineTampered(baseline.BaselineError):
@@ -69,26 +67,30 @@ class _Kick(FileSystemEventHandler):
             self.ev.set()
 
 
-def _alert(problem: str, state_dir: Path, baseline_path: Path, log_path: Path, syslog_to: str | None) -> None:
-    """Record (action log) and send (syslog) a baseline-tamper alert; delivery errors do not hide the alert."""
+#: ``notify(name, severity, message, fields)``: deliver one alert to a SIEM (the CLI passes a syslog sender built
+#: on :mod:`clawfence.trail.siem`); it may raise OSError/ValueError, which never hides the alert.
+Notify = Callable[[str, str, str, dict[str, str]], None]
+
+
+def _alert(problem: str, state_dir: Path, baseline_path: Path, log_path: Path, notify: Notify | None) -> None:
+    """Record (action log) and send (``notify``) a baseline-tamper alert; delivery errors do not hide the alert."""
     data = {"state_dir": str(state_dir), "baseline": str(baseline_path), "problem": problem}
     # delivery errors are swallowed: the caller still raises, the CLI prints the alert and exits non-zero
     with contextlib.suppress(OSError, ValueError):
         auditlog.append(log_path, "baseline.tampered", data)
-    if syslog_to:
-        item = export.Item("event", "baseline.tampered", "critical", datetime.now(UTC), problem,
-                           {"baseline": str(baseline_path)})
+    if notify:
         with contextlib.suppress(OSError, ValueError):
-            export.send(export.render([item], "syslog"), syslog_to)
+            notify("baseline.tampered", "critical", problem, {"baseline": str(baseline_path)})
 
 
-def watch(state_dir: Path, baseline_path: Path, log_path: Path, *, syslog_to: str | None = None,
+def watch(state_dir: Path, baseline_path: Path, log_path: Path, *, notify: Notify | None = None,
           duration: float | None = None, debounce: float = 0.5,
           on_drift: Callable[[DriftFacts], None] | None = None, ready: threading.Event | None = None,
           pubkey: Path | None = None, on_tamper: Callable[[str], None] | None = None) -> int:
     """Watch until ``duration`` seconds pass (forever if None) or KeyboardInterrupt; returns drift reports made.
 
-    Raises :class:`clawfence.integrity.baseline.BaselineError` if the baseline cannot be read at start and
+    ``notify(name, severity, message, fields)`` (optional) also sends each drift report and tamper alert on, e.g.
+    to syslog. Raises :class:`clawfence.integrity.baseline.BaselineError` if the baseline cannot be read at start and
     :class:`BaselineTampered` (after the alert is recorded) when the baseline file is or becomes untrustworthy.
     """
     baseline.load(baseline_path, pubkey)
@@ -98,7 +100,7 @@ def watch(state_dir: Path, baseline_path: Path, log_path: Path, *, syslog_to: st
         problem = _baseline_problem(baseline_path, digest0, pubkey)
         if problem is None:
             return
-        _alert(problem, state_dir, baseline_path, log_path, syslog_to)
+        _alert(problem, state_dir, baseline_path, log_path, notify)
         if on_tamper:
             on_tamper(problem)
         raise BaselineTampered(problem)
@@ -131,13 +133,10 @@ def watch(state_dir: Path, baseline_path: Path, log_path: Path, *, syslog_to: st
                 reports += 1
                 data = {"state_dir": str(state_dir), "drifted": d.drifted, **d.model_dump(exclude={"baseline"})}
                 auditlog.append(log_path, "baseline.drift", data)
-                if syslog_to:
-                    sev = "high" if d.drifted else "info"
-                    item = export.Item("event", "baseline.drift", sev, datetime.now(UTC),
-                                       baseline.describe(d).replace("\n", "; "),
-                                       {"changed": ",".join(d.changed), "added": ",".join(d.added),
-                                        "removed": ",".join(d.removed), "keys": ",".join(d.changed_keys)})
-                    export.send(export.render([item], "syslog"), syslog_to)
+                if notify:
+                    notify("baseline.drift", "high" if d.drifted else "info", baseline.describe(d).replace("\n", "; "),
+                           {"changed": ",".join(d.changed), "added": ",".join(d.added),
+                            "removed": ",".join(d.removed), "keys": ",".join(d.changed_keys)})
                 if on_drift:
                     on_drift(d)
             last = d
@@ -156,4 +155,4 @@ def watch(state_dir: Path, baseline_path: Path, log_path: Path, *, syslog_to: st
     return reports
 
 
-__all__ = ["BaselineTampered", "watch"]
+__all__ = ["BaselineTampered", "Notify", "watch"]

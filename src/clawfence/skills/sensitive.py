@@ -1,4 +1,5 @@
-"""Shared vocabulary of the code analysers: sensitive sources, network/exec sinks, and :class:`CodeHit`.
+"""Shared vocabulary of the code analysers: sensitive sources (from :mod:`clawfence.detect.paths`), network/exec
+sinks, and :class:`CodeHit`.
 
 Sources are credential/wallet/agent-secret locations (SSH private keys, cloud credentials, OpenClaw ``.env`` /
 ``openclaw.json`` / auth profiles, browser password and cookie stores, keychains, wallet files and extension
@@ -10,20 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SENSITIVE = re.compile(
-    r"(\.ssh/+(id_|\*|identity)(?![\w.-]*\.pub\b)|\.aws/+credentials|gcloud/+(application_default|credentials|legacy_credentials)|"
-    r"\.azure/+(accessTokens|msal)|\.kube/+config|\.docker/+config\.json|\.npmrc|\.pypirc|\.netrc|\.git-credentials|gh/+hosts\.ya?ml|"
-    r"Login Data|Local State|Cookies(\.sqlite)?$|/Cookies\b|Web Data|key4\.db|logins\.json|Keychains|login\.keychain|"
-    r"Local Extension Settings|exodus\.wallet|electrum/+wallets|wallet\.dat|keystore/+UTC--|Ethereum/+keystore|solana/+id\.json|"
-    r"atomic/+Local Storage|\.gnupg/|\.(bash|zsh|python|psql|mysql|node_repl)_history\b|Telegram Desktop/+tdata|"
-    r"find-generic-password|find-internet-password|dump-keychain|hidden answer)",
-    re.I,
-)
-AGENT_SECRETS = re.compile(
-    r"((\.openclaw|\.clawdbot|\.moltbot)/+([\w.-]+/)*(\.env\b|openclaw\.json|clawdbot\.json|moltbot\.json|auth-profiles)|auth-profiles\.json)",
-    re.I,
-)
-STATE_DIR = re.compile(r"(\.openclaw|\.clawdbot|\.moltbot)[\"'/]*$")
+# the protected-path vocabulary as text patterns lives in the detection kernel (one vocabulary for guard, skills and
+# trail); re-exported here for the analysers that import it from this module
+from clawfence.detect.paths import AGENT_SECRETS, SENSITIVE, STATE_DIR
+
 SECRET_ENV_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|MNEMONIC|SEED)", re.I)
 FIELD_EXTRACT = re.compile(
     r"(\[\s*[\"'][\w.-]*(key|token|secret|api|auth)[\w.-]*[\"']\s*\]|\.get\(\s*[\"'][\w.-]*(key|token|secret|api|auth)|"
@@ -50,3 +41,7 @@ class CodeHit:
     line: int
     evidence: str
     note: str = ""
+
+
+__all__ = ["AGENT_SECRETS", "FIELD_EXTRACT", "PIPE_TO_SHELL", "SECRET_ENV_NAME", "SENSITIVE", "STATE_DIR", "CodeHit",
+           "is_sensitive"]

@@ -1,17 +1,25 @@
 """Detections over a trail -> audit-model :class:`~clawfence.core.model.Finding` objects (ids ``TR0NN``).
 
+Rules are declared as data in ``trail/rules.yaml`` (:mod:`clawfence.trail.rules`: metadata, EN/ZH text, examples).
+Every tool call of a transcript goes through the SAME analysis the guard decides on,
+:func:`clawfence.detect.analyze.analyze_call` (shell parsing and command effects, protected paths, hosts, secrets,
+the tool catalogue with aliases such as ``system.run``/``terminal``); each kernel signal raises the trail rule that
+claims it. Text records are scanned with :mod:`clawfence.detect.secrets` / :mod:`clawfence.detect.privacy`;
+bursts, spikes and working hours are computed here.
+
 | id | what | guide |
 |----|------|-------|
-| TR001 | dangerous command ran (rm -rf /, curl|sh, chmod 777, mkfs, dd to a device, reverse shell, ...) | D3.2, E4.4 |
-| TR002 | read of a protected file (~/.ssh, /etc/shadow, openclaw.json, auth-profiles, credentials/, .env) | D3.2, D3.3 |
+| TR001 | dangerous command ran (kernel: destructive, download-exec, obfuscated, reverse-shell, persistence, ...) | D3.2, E4.4 |
+| TR002 | protected file read or written (kernel path vocabulary: ~/.ssh, ~/.netrc, openclaw.json, ...) | D3.2, D3.3 |
 | TR003 | provider secret in a transcript in clear | E7.2 |
-| TR004 | private data (payment card, mnemonic, ID number — detector hook) in a transcript | P5.1 |
-| TR005 | outbound request to a domain not seen/allowed before | E4.1, D3.2 |
-| TR006 | mass deletion (recursive delete, find -delete, many deletes in 5 min) | D3.2, E4.1 |
+| TR004 | private data (payment card, mnemonic, ID number) in a transcript | P5.1 |
+| TR005 | outbound request to a new domain or an internal address | E4.1, D3.2 |
+| TR006 | mass deletion (kernel mass-delete, or many deletes in 5 min) | D3.2, E4.1 |
 | TR007 | change to OpenClaw config, auth or approvals by the agent | D3.2, D3.3 |
 | TR008 | activity outside working hours | E4.1 |
 | TR009 | sudden tool-use spike (> N calls per minute) | E4.1 |
 | TR010 | secret in a gateway log line in clear | E7.2 |
+| TR011 | money moved by the agent (payment API, amount + payee) | E5.1 |
 Evidence is always scrubbed. Details never contain a secret.
 """
 
@@ -20,45 +28,28 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import timedelta
-from urllib.parse import urlparse
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from clawfence.core.model import Finding, Location, Severity, Status
-from clawfence.trail.events import SessionTimeline, TrailEvent
+from clawfence.detect.analyze import EXEC_TOOLS, URL_TOOLS, SessionMemory, analyze_call
+from clawfence.detect.calls import PathContext, Signal, ToolCall
+from clawfence.detect.deletes import delete_commands
+from clawfence.detect.hosts import hosts_in_text
+from clawfence.detect.policyview import KernelPolicy
+from clawfence.detect.privacy import SECRET_KINDS
+from clawfence.detect.tools import DELETE_TOOLS, canonical_tool
+from clawfence.trail.events import SessionMeta, SessionTimeline, TrailEvent
 from clawfence.trail.render import summary
+from clawfence.trail.rules import TrailRule, rule_for_signal, rules
 from clawfence.trail.scrub import find_private, find_secrets
 from clawfence.trail.timeline import Trail
 
-DANGEROUS: tuple[tuple[str, re.Pattern[str], Severity], ...] = (
-    ("recursive delete of / or ~",
-     re.compile(r"\brm\s+(-[a-zA-Z]*[rR][a-zA-Z]*\s+)+(--no-preserve-root\s+)?(/|~|\$HOME)(\s|$|/\*)"),
-     Severity.CRITICAL),
-    ("pipe from network to a shell", re.compile(r"\b(curl|wget)\b[^|;&]*\|\s*(sudo\s+)?(ba|z|da)?sh\b"), Severity.HIGH),
-    ("decode-and-execute", re.compile(r"base64\s+(-d|--decode)[^|]*\|\s*(ba)?sh\b"), Severity.HIGH),
-    ("world-writable permissions", re.compile(r"\bchmod\s+(-R\s+)?0?777\b"), Severity.MEDIUM),
-    ("filesystem format / raw device write", re.compile(r"\bmkfs(\.\w+)?\b|\bdd\b[^;|&]*\bof=/dev/"), Severity.CRITICAL),
-    ("reverse shell", re.compile(r"\bnc(at)?\b[^;|&]*\s-e\s|/dev/tcp/|\bsocat\b[^;|&]*exec:"), Severity.CRITICAL),
-    ("privilege escalation via sudo", re.compile(r"(^|[;&|]\s*)sudo\s"), Severity.MEDIUM),
-    ("persistence via crontab / shell rc",
-     re.compile(r"\bcrontab\s+-|>>?\s*~?/?[\w/.]*\.(bashrc|profile|zshrc)\b"), Severity.HIGH),
-    ("fork bomb", re.compile(r":\(\)\s*\{\s*:\|:&\s*\};:"), Severity.HIGH),
-)
-PROTECTED = re.compile(
-    r"(~|/home/[^/\s]+|/root)/\.ssh/|/etc/shadow\b|/etc/sudoers|\bid_(rsa|ed25519|ecdsa)\b|\.aws/credentials|"
-    r"\.gnupg/|openclaw\.json\b|auth-profiles\.json|/credentials/|(^|/)\.env\b|\.kube/config|wallet\.dat|"
-    r"\.openclaw/identity/|exec-approvals\.json")
-CONFIG_CHANGE = re.compile(
-    r"\bopenclaw\s+(config\s+(set|unset|apply|patch)|configure|onboard|pairing\s+approve|devices\s+approve)\b|"
-    r"openclaw\.json|exec-approvals\.json|auth-profiles\.json")
-DELETE = re.compile(r"\brm\s+(-[a-zA-Z]*[rR]|--recursive)|\bfind\b[^;|&]*\s-delete\b|\bshred\b|\bgit\s+clean\s+-[a-z]*f")
-READ_CMD = re.compile(r"\b(cat|less|more|head|tail|cp|scp|rsync|base64|xxd|grep|strings|tar|zip)\b")
-URL = re.compile(r"\bhttps?://[^\s'\"<>)]+", re.I)
-READ_TOOLS = {"read", "read_file", "view", "cat", "file_read"}
-EXEC_TOOLS = {"exec", "bash", "shell", "process", "run", "terminal"}
-WRITE_TOOLS = {"write", "edit", "apply_patch", "write_file", "multi_edit"}
-DELETE_TOOLS = {"delete", "delete_file", "rm", "remove"}
-FETCH_TOOLS = {"web_fetch", "fetch", "browser", "http_request", "web_search"}
+_HOME_RE = re.compile(r"(?<![\w.])(/home/[^/\s'\"]+|/Users/[^/\s'\"]+|/root)(?=/|\s|$)")
+#: Kernel signals every trail rule leaves aside: already reported by the text scans (TR003/TR004), or not about
+#: what the agent did (a tool outside the strict profile's set).
+_TEXT_SIGNALS = frozenset({"secret-out", "personal-data-out"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +63,11 @@ class Options:
     spike_per_minute: int = 30
     delete_burst: int = 10
     known_domains: frozenset[str] = frozenset()
+    #: the agent host's home and OpenClaw state dir; None: inferred per call from the paths it names
+    #: (``/home/<user>``, ``/Users/<user>``, ``/root``), else ``/root`` and ``<home>/.openclaw``
+    home: str | None = None
+    state_dir: str | None = None
+    policy: KernelPolicy = field(default_factory=KernelPolicy)
 
 
 def _cmd(ev: TrailEvent) -> str:
@@ -84,23 +80,42 @@ def _cmd(ev: TrailEvent) -> str:
     return ""
 
 
-def _path(ev: TrailEvent) -> str:
-    for k in ("path", "file_path", "filePath", "file", "target"):
-        v = ev.args.get(k)
-        if isinstance(v, str):
-            return v
-    return ""
+def _context(ev: TrailEvent, o: Options) -> PathContext:
+    """Where ``~`` and relative paths of ``ev`` point on the agent's host (no symlink resolution: the trail
+    describes another time and often another machine)."""
+    home = o.home
+    if home is None:
+        m = _HOME_RE.search(" ".join(str(v) for v in ev.args.values()))
+        home = m.group(1) if m else "/root"
+    state = o.state_dir or f"{home}/.openclaw"
+    ws = f"{state}/workspace"
+    return PathContext(home=home, workspace=ws, state_dir=state, cwd=ws, resolve_symlinks=False)
 
 
-def _finding(id_: str, title: str, sev: Severity, ev: TrailEvent, detail: str, guide: tuple[str, ...],
-             remediation: str, subject: str, cwe: tuple[str, ...] = ()) -> Finding:
+def kernel_signals(ev: TrailEvent, o: Options | None = None, session: SessionMemory | None = None) -> list[Signal]:
+    """The shared kernel's signals for tool-call event ``ev`` (empty for other kinds): the analysis the guard
+    decides on, with the tool name mapped through the kernel's alias catalogue. A call the analysis cannot take
+    apart gives an ``unresolved`` signal, never silence."""
+    if ev.kind != "tool_call" or not ev.tool:
+        return []
+    opts = o or Options()
+    call = ToolCall(canonical_tool(ev.tool), dict(ev.args), derived_paths=())
+    try:
+        return analyze_call(call, opts.policy, _context(ev, opts), session=session)
+    except (ValueError, TypeError, RecursionError, OSError) as exc:
+        return [Signal("unresolved", f"analysis failed ({type(exc).__name__})")]
+
+
+def _finding(rule: TrailRule, ev: TrailEvent, detail: str, subject: str, *, title: str | None = None,
+             severity: Severity | None = None) -> Finding:
     src = ev.source
     path, line = src, None
     if src.startswith(("jsonl:", "log:")):
         path, _, ln = src.split(":", 1)[1].rpartition(":")
         line = int(ln) if ln.isdigit() else None
-    return Finding(id=id_, title=title, severity=sev, status=Status.FAIL, detail=detail, subject=subject,
-                   location=Location(path=path, line=line), guide=guide, remediation=remediation, cwe=cwe,
+    return Finding(id=rule.id, title=title or rule.title, severity=severity or rule.severity, status=Status.FAIL,
+                   detail=detail, subject=subject, location=Location(path=path, line=line), guide=rule.guide,
+                   remediation=rule.remediation, cwe=rule.cwe,
                    evidence=summary(ev, 300), observed_at=ev.ts.isoformat() if ev.ts else None)
 
 
@@ -112,7 +127,9 @@ def detect_session(tl: SessionTimeline, opts: Options | None = None) -> list[Fin
     """Detections over one session timeline (for streaming use)."""
     o = opts or Options()
     results = {e.tool_call_id: e for e in tl.events if e.kind == "tool_result" and e.tool_call_id}
-    return _per_call(tl.events, results, o) + _per_text(tl.events) + _bursts(tl.events, o) + _off_hours(tl.events, o)
+    sigs: dict[int, list[Signal]] = {}
+    return (_per_call(tl.events, results, o, sigs) + _per_text(tl.events) + _bursts(tl.events, o, sigs)
+            + _off_hours(tl.events, o))
 
 
 def detect_other(audit: list[TrailEvent], logs: list[TrailEvent], opts: Options | None = None) -> list[Finding]:
@@ -146,96 +163,131 @@ def _ran(call: TrailEvent, results: dict[str, TrailEvent]) -> str:
     return "ran and failed" if r.is_error or (r.exit_code not in (None, 0)) else "ran"
 
 
-def _per_call(events: Iterable[TrailEvent], results: dict[str, TrailEvent], o: Options) -> list[Finding]:
+def _hosts(ev: TrailEvent, tool: str) -> list[str]:
+    text = " ".join(str(ev.args.get(k)) for k in ("url", "targetUrl", "href") if tool in URL_TOOLS and ev.args.get(k))
+    if tool in EXEC_TOOLS or tool in ("process", "nodes"):
+        text += " " + _cmd(ev)
+    return hosts_in_text(text)
+
+
+def _per_call(events: Iterable[TrailEvent], results: dict[str, TrailEvent], o: Options,
+              memo: dict[int, list[Signal]] | None = None) -> list[Finding]:
+    """Kernel findings per tool call; ``memo`` receives each call's signals by ``id(event)``."""
     out: list[Finding] = []
     seen_domains = set(o.known_domains)
+    session = SessionMemory()
+    rs = rules()
     for ev in events:
         if ev.kind != "tool_call":
             continue
-        tool, cmd, path = ev.tool.lower(), _cmd(ev), _path(ev)
-        if tool in EXEC_TOOLS and cmd:
-            for name, rx, sev in DANGEROUS:
-                if rx.search(cmd):
-                    out.append(_finding("TR001", f"Dangerous command {_ran(ev, results)}: {name}", sev, ev,
-                                        f"{ev.tool} call {ev.tool_call_id} {_ran(ev, results)}; matched '{name}'",
-                                        ("D3.2", "E4.4"), "Deny this command in the guard policy / exec approvals "
-                                        "and review what it changed.", _subject(ev), ("CWE-78",)))
-                    break
-        target = path if tool in READ_TOOLS else (cmd if tool in EXEC_TOOLS else "")
-        pure_config_write = tool in EXEC_TOOLS and CONFIG_CHANGE.search(cmd) and not READ_CMD.search(cmd)
-        if target and PROTECTED.search(target) and not pure_config_write:
-            out.append(_finding("TR002", "Protected file read by the agent", Severity.HIGH, ev,
-                                f"{ev.tool} touched a protected path ({_ran(ev, results)})", ("D3.2", "D3.3"),
-                                "Deny reads of credential and config files (sandbox workspaceAccess, guard policy); "
-                                "rotate any credential that was read.", _subject(ev), ("CWE-552",)))
-        wtarget = path if tool in WRITE_TOOLS else (cmd if tool in EXEC_TOOLS else "")
-        if (tool == "gateway" and str(ev.args.get("action", "")).startswith("config")) or \
-                (wtarget and CONFIG_CHANGE.search(wtarget) and (tool in WRITE_TOOLS or re.search(
-                    r"\bopenclaw\s+config|>|\bsed\s+-i|\btee\b|\bmv\b|\bcp\b", cmd))):
-            out.append(_finding("TR007", "OpenClaw configuration changed by the agent", Severity.HIGH, ev,
-                                f"{ev.tool} call changes config/auth/approvals ({_ran(ev, results)})",
-                                ("D3.2", "D3.3"), "Revert the change (clawfence baseline verify shows it); forbid "
-                                "the agent from writing its own config.", _subject(ev), ("CWE-15",)))
-        urls = [str(ev.args.get("url", ""))] if tool in FETCH_TOOLS and ev.args.get("url") else []
-        urls += URL.findall(cmd) if tool in EXEC_TOOLS else []
-        for u in urls:
-            host = (urlparse(u).hostname or "").lower()
-            if host and host not in seen_domains:
-                seen_domains.add(host)
-                out.append(_finding("TR005", "Outbound request to a new domain", Severity.MEDIUM, ev,
-                                    f"first request to {host} via {ev.tool}", ("E4.1", "D3.2"),
-                                    "Confirm the domain is expected; restrict egress to an allowlist.",
-                                    f"{ev.agent}:{host}", ("CWE-918",)))
+        sigs = kernel_signals(ev, o, session)
+        if memo is not None:
+            memo[id(ev)] = sigs
+        ran = _ran(ev, results)
+        by_rule: dict[str, list[Signal]] = {}
+        for sg in sigs:
+            r = rule_for_signal(sg.kind)
+            if r is not None and sg.kind not in _TEXT_SIGNALS:
+                by_rule.setdefault(r.id, []).append(sg)
+        tool = canonical_tool(ev.tool)
+        for rid, group in by_rule.items():
+            r = rs[rid]
+            sev = max((r.severity_by_signal.get(g.kind, r.severity) for g in group), key=_SEV_ORDER.index)
+            kinds = ", ".join(dict.fromkeys(g.kind for g in group))
+            detail = f"{ev.tool} call {ev.tool_call_id} {ran}; kernel: " + "; ".join(
+                f"{g.kind}: {g.detail}" for g in group[:3])
+            if rid == "TR005":
+                hosts = [h for h in _hosts(ev, tool) if h not in seen_domains]
+                seen_domains.update(hosts)
+                for h in hosts:
+                    out.append(_finding(r, ev, f"first request to {h} via {ev.tool} ({kinds})", f"{ev.agent}:{h}",
+                                        severity=sev))
+                if not hosts and "egress-internal" in kinds:
+                    out.append(_finding(r, ev, detail, _subject(ev), severity=sev))
+                continue
+            title = f"Dangerous command {ran}: {kinds}" if rid == "TR001" else None
+            out.append(_finding(r, ev, detail, _subject(ev), title=title, severity=sev))
+        if "TR005" not in by_rule:  # a URL the kernel has no objection to is still a new domain to report
+            hosts = [h for h in _hosts(ev, tool) if h not in seen_domains]
+            seen_domains.update(hosts)
+            for h in hosts:
+                out.append(_finding(rs["TR005"], ev, f"first request to {h} via {ev.tool}", f"{ev.agent}:{h}"))
+        if not any(s.kind in _TEXT_SIGNALS for s in sigs) or find_secrets(_blob(ev)) or find_private(_blob(ev)):
+            continue
+        for sg in sigs:  # the kernel found a secret/personal data the text scans missed (e.g. a known hash)
+            if sg.kind in _TEXT_SIGNALS:
+                r = rule_for_signal(sg.kind)
+                if r is not None:
+                    out.append(_finding(r, ev, f"{ev.tool} call: {sg.detail}", _subject(ev) + ":" + sg.kind))
     return out
+
+
+_SEV_ORDER = [Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
+
+
+def _blob(ev: TrailEvent) -> str:
+    texts = [ev.text] + ([str(v) for v in ev.args.values()] if ev.args else [])
+    return "\n".join(t for t in texts if t)
 
 
 def _per_text(events: Iterable[TrailEvent], log: bool = False) -> list[Finding]:
     out: list[Finding] = []
+    rs = rules()
     for ev in events:
-        texts = [ev.text] + ([str(v) for v in ev.args.values()] if ev.args else [])
-        blob = "\n".join(t for t in texts if t)
+        blob = _blob(ev)
         if not blob:
             continue
-        secrets = find_secrets(blob)
+        found_private = find_private(blob)
+        # the kernel's split (detect.privacy SECRET_KINDS): a wallet mnemonic is a secret (TR003, as the guard's
+        # PG003 sees it), bank cards and ID numbers are personal data (TR004)
+        secrets = find_secrets(blob) + [m for m in found_private if m.kind in SECRET_KINDS]
         if secrets:
             kinds = ", ".join(sorted({s.kind for s in secrets}))
-            out.append(_finding("TR010" if log else "TR003",
-                                "Secret in the gateway log in clear" if log else "Secret in a transcript in clear",
-                                Severity.HIGH, ev, f"{len(secrets)} secret(s) of kind {kinds} in a {ev.kind} record",
-                                ("E7.2",), "Rotate the credential; purge it from transcripts/logs; keep secrets "
-                                "out of prompts and tool output (SecretRef, redaction).", _subject(ev) + ":" + kinds,
-                                ("CWE-532",)))
-        private = find_private(blob)
+            out.append(_finding(rs["TR010" if log else "TR003"], ev,
+                                f"{len(secrets)} secret(s) of kind {kinds} in a {ev.kind} record",
+                                _subject(ev) + ":" + kinds))
+        private = [m for m in found_private if m.kind not in SECRET_KINDS]
         if private:
             kinds = ", ".join(sorted({s.kind for s in private}))
-            out.append(_finding("TR004", "Private data processed by the agent", Severity.MEDIUM, ev,
-                                f"{len(private)} item(s) of kind {kinds} in a {ev.kind} record", ("P5.1",),
-                                "Do not process bank cards, ID numbers, passwords or mnemonics with OpenClaw; "
-                                "purge the transcript.", _subject(ev) + ":" + kinds, ("CWE-359",)))
+            out.append(_finding(rs["TR004"], ev, f"{len(private)} item(s) of kind {kinds} in a {ev.kind} record",
+                                _subject(ev) + ":" + kinds))
     return out
 
 
-def _bursts(events: list[TrailEvent], o: Options) -> list[Finding]:
+def _deletes(ev: TrailEvent, sigs: list[Signal]) -> tuple[bool, bool, bool]:
+    """(deletes at all, recursive/bulk delete, the kernel calls it dangerous) for tool call ``ev`` with kernel
+    signals ``sigs``."""
+    tool = canonical_tool(ev.tool)
+    danger = any(s.kind == "mass-delete" for s in sigs)
+    dels = delete_commands(_cmd(ev)) if tool in EXEC_TOOLS or tool in ("process", "nodes") else []
+    one = tool in DELETE_TOOLS or bool(dels)
+    return one or danger, danger or any(bulk for _, bulk in dels), danger
+
+
+def _bursts(events: list[TrailEvent], o: Options, memo: dict[int, list[Signal]] | None = None) -> list[Finding]:
     out: list[Finding] = []
+    rs = rules()
     calls = [e for e in events if e.kind == "tool_call" and e.ts]
     per_min = Counter(e.ts.replace(second=0, microsecond=0) for e in calls if e.ts)
     for minute, n in sorted(per_min.items()):
         if n > o.spike_per_minute:
             ev = next(e for e in calls if e.ts and e.ts.replace(second=0, microsecond=0) == minute)
-            out.append(_finding("TR009", "Tool-use spike", Severity.MEDIUM, ev,
-                                f"{n} tool calls in the minute starting {minute.isoformat()} "
-                                f"(threshold {o.spike_per_minute})", ("E4.1",),
-                                "Check for a loop or a prompt-injected task; set tool rate limits.",
+            out.append(_finding(rs["TR009"], ev, f"{n} tool calls in the minute starting {minute.isoformat()} "
+                                f"(threshold {o.spike_per_minute})",
                                 f"{ev.agent}:{ev.session_key or ev.session_id}:{minute.isoformat()}"))
-    deletes = [e for e in calls if e.tool.lower() in DELETE_TOOLS or (e.tool.lower() in EXEC_TOOLS and
-                                                                       re.search(r"\brm\b", _cmd(e)))]
+    deletes = []
     flagged = set()
     for e in calls:
-        if e.tool.lower() in EXEC_TOOLS and DELETE.search(_cmd(e)):
+        sg = memo[id(e)] if memo is not None and id(e) in memo else kernel_signals(e, o)
+        is_delete, bulk, danger = _deletes(e, sg)
+        if is_delete:
+            deletes.append(e)
+        if bulk:
             flagged.add(id(e))
-            out.append(_finding("TR006", "Mass deletion", Severity.HIGH, e, f"recursive/bulk delete via {e.tool}",
-                                ("D3.2", "E4.1"), "Check what was deleted and restore from backup; require "
-                                "approval for deletes.", _subject(e)))
+            if not danger:  # dangerous ones were reported per call with the kernel's reason
+                out.append(_finding(rs["TR006"], e, f"recursive/bulk delete via {e.tool} (a place the guard "
+                                    "allows deleting, e.g. the workspace or /tmp)", _subject(e),
+                                    severity=Severity.MEDIUM))
     j = 0
     for i, e in enumerate(deletes):  # sliding 5-minute window, O(n)
         j = max(j, i)
@@ -245,9 +297,7 @@ def _bursts(events: list[TrailEvent], o: Options) -> list[Finding]:
                 break
             j += 1
         if j - i + 1 >= o.delete_burst and id(e) not in flagged:
-            out.append(_finding("TR006", "Mass deletion", Severity.HIGH, e,
-                                f"{j - i + 1} delete calls within 5 minutes", ("D3.2", "E4.1"),
-                                "Check what was deleted and restore from backup.", _subject(e)))
+            out.append(_finding(rs["TR006"], e, f"{j - i + 1} delete calls within 5 minutes", _subject(e)))
             break
     return out
 
@@ -264,8 +314,41 @@ def _off_hours(events: list[TrailEvent], o: Options) -> list[Finding]:
         key = f"{ev.agent}:{ev.session_key or ev.session_id}"
         if off and key not in done:
             done.add(key)
-            out.append(_finding("TR008", "Agent activity outside working hours", Severity.LOW, ev,
+            out.append(_finding(rules()["TR008"], ev,
                                 f"{ev.kind} at {local.strftime('%a %H:%M')} (UTC{o.tz_offset_hours:+d}); working "
-                                f"hours {o.work_start}:00-{o.work_end}:00", ("E4.1",),
-                                "Confirm the activity was expected; schedule or pause unattended agents.", key))
+                                f"hours {o.work_start}:00-{o.work_end}:00", key))
     return out
+
+
+_EXAMPLE_TS = "2026-11-18T10:00:00+00:00"  # a Wednesday, inside default working hours
+
+
+def example_events(example: list[dict[str, Any]]) -> tuple[list[TrailEvent], list[TrailEvent]]:
+    """A rule example (``trail/rules.yaml``) as (session events, gateway log events): each item is a tool call
+    ``{tool, args}`` or a record ``{kind, text}``, with optional ``ts`` and ``repeat`` (copies one second apart).
+    Raises ValueError on a malformed example."""
+    session: list[TrailEvent] = []
+    logs: list[TrailEvent] = []
+    n = 0
+    for item in example:
+        if not isinstance(item, dict):
+            raise ValueError(f"example item is not a mapping: {item!r}")
+        t0 = datetime.fromisoformat(str(item.get("ts", _EXAMPLE_TS)).replace("Z", "+00:00"))
+        for i in range(int(item.get("repeat", 1))):
+            n += 1
+            ts = t0 + timedelta(seconds=i)
+            if "tool" in item:
+                ev = TrailEvent(ts, "tool_call", agent="main", session_id="ex", tool=str(item["tool"]),
+                                tool_call_id=f"c{n}", args=dict(item.get("args") or {}), source="example")
+            else:
+                ev = TrailEvent(ts, str(item.get("kind", "inbound")), agent="main", session_id="ex",
+                                text=str(item.get("text", "")), source="example")
+            (logs if ev.kind == "log" else session).append(ev)
+    return session, logs
+
+
+def evaluate_example(example: list[dict[str, Any]], opts: Options | None = None) -> list[Finding]:
+    """Every finding the trail raises for a rule example (see :func:`example_events`)."""
+    session, logs = example_events(example)
+    tl = SessionTimeline(SessionMeta(agent="main", session_id="ex"), session)
+    return dedupe(detect_session(tl, opts) + detect_other([], logs, opts))

@@ -17,7 +17,12 @@ KNOWN_TEXT_GAPS = frozenset({
     "$STATE/devices/", "~/.openclaw/exec-approvals.json", "$STATE/exec-approvals.json", "*/exec-approvals.sock",
     "$STATE/state/", "/etc/ssh/ssh_host_*", "~/.bitcoin/", "~/.electrum/", "~/.config/solana/",
     "~/.local/share/solana/", "~/.config/Exodus/", "~/.monero/", "~/.aws/", "~/.config/gcloud/", "~/.azure/",
-    "/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/sudoers.d/", "/etc/pam.d/"})
+    "/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/sudoers.d/", "/etc/pam.d/",
+    # browser password stores, keyrings and messenger stores (guard side, 2026-12-04); the scanner's secret-browser
+    # fact covers Login Data/logins.json/key4.db/cookies by name, not these folders
+    "~/.mozilla/firefox/*/logins.db", "~/.local/share/keyrings/", "~/.password-store/", "~/.config/Signal/",
+    "~/Library/Application Support/Signal/", "~/.local/share/TelegramDesktop/tdata/", "~/.config/discord/Local Storage/",
+    "~/.config/Element/", "~/.purple/accounts.xml"})
 
 
 def _sample(pat: str) -> str:

@@ -56,7 +56,7 @@ def test_login_page_headers_and_host_check(rig: Rig) -> None:
     assert h["content-security-policy"].startswith("default-src 'self'")
     assert "frame-ancestors 'none'" in h["content-security-policy"]
     assert h["x-frame-options"] == "DENY" and h["cache-control"] == "no-store"
-    assert h["x-content-type-options"] == "nosniff" and h["referrer-policy"] == "no-referrer"
+    assert h["x-content-type-options"] == "nosniff" and h["referrer-policy"] == "same-origin"
     assert "<script" not in page
     assert all("HttpOnly" in x and "SameSite=Strict" in x for x in cookies)
     assert Client(rig.cport, host="evil.example:80").get("/login")[0] == 421  # DNS rebinding

@@ -21,7 +21,8 @@ Hardening
     a CSRF token on every POST (login included, bound to a pre-session cookie); ``Origin``/``Sec-Fetch-Site``
     checked on POST; the ``Host`` header must be the loopback address the console listens on (DNS rebinding);
     headers ``Content-Security-Policy: default-src 'self'; form-action 'self'; frame-ancestors 'none'``,
-    ``X-Frame-Options: DENY``, ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer``,
+    ``X-Frame-Options: DENY``, ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin`` (with
+    ``no-referrer`` Chromium sends ``Origin: null`` on form posts),
     ``Cache-Control: no-store``. Every value shown is HTML-escaped; call content is stored redacted.
 
 Flow
@@ -76,7 +77,7 @@ SECURITY_HEADERS = (
     ("Content-Security-Policy", "default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
     ("X-Frame-Options", "DENY"),
     ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
+    ("Referrer-Policy", "same-origin"),
     ("Cache-Control", "no-store"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
@@ -505,6 +506,9 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path == "/login":
             self._login_page()
             return
+        if url.path == "/favicon.ico":
+            self._send(404, b"", "text/plain")
+            return
         sess = self._sess()
         if sess is None:
             self._redirect("/login")
@@ -519,7 +523,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._page("Not found", "<p>Not found.</p>", 404, sess)
 
     def _login_page(self, error: str = "", status: int = 200) -> None:
-        pre = secrets.token_urlsafe(24)
+        pre = self._cookies().get(PRE_COOKIE, "")
+        if not (20 <= len(pre) <= 64 and pre.replace("-", "").replace("_", "").isalnum()):
+            pre = secrets.token_urlsafe(24)  # keep an existing one: a second tab must not void the first's form
         err = f'<p class="error" id="error">{_e(error)}</p>' if error else ""
         body = (f"<h1>Approver sign-in</h1>{err}<form method=\"post\" action=\"/login\" class=\"card\">"
                 f'<input type="hidden" name="csrf" value="{_e(self.con.login_csrf(pre))}">'

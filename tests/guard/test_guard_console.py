@@ -266,3 +266,24 @@ def test_cli_approvers(tmp_path: Path) -> None:
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert _cli("approvers", "remove", "alice", env=env).returncode == 0
     assert _cli("approvers", "remove", "alice", env=env).returncode == 2
+
+
+def test_call_content_is_escaped_and_hidden_characters_shown(rig: Rig) -> None:
+    """The agent writes the call: markup in it is text, and characters that change what a person reads (bidi
+    overrides, zero-width) are made visible with a warning."""
+    rig.store.enroll("alice")
+    evil = {"toolName": "exec", "agentId": "main", "sessionKey": "s",
+            "params": {"command": "terraform destroy -auto-approve # </pre><script>alert(1)</script>"
+                                  "<img src=x onerror=alert(2)> \u202eecalp-ni\u2066 \u200b"}}
+    d = rig.decide(evil)
+    assert d["decision"] == "ask"
+    c = Client(rig.cport)
+    c.login("alice", _code(rig, "alice"))
+    for path in ("/", f"/r/{d['approval_id']}"):
+        st, _, page, _ = c.get(path)
+        assert st == 200
+        assert "<script>alert" not in page and "<img src=x" not in page and "&lt;script&gt;" in page
+        assert "\u202e" not in page and "\u200b" not in page and "⟦U+202E⟧" in page
+    assert 'id="hidden-chars"' in c.get(f"/r/{d['approval_id']}")[2]
+    clean = rig.decide(DESTROY)["approval_id"]
+    assert 'id="hidden-chars"' not in c.get(f"/r/{clean}")[2]

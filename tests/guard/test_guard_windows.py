@@ -127,3 +127,22 @@ def test_clock_is_injected_not_wall_time() -> None:
     a = decide(pol, ToolCall.from_json({**c, "ts": datetime(2026, 11, 18, 3, 0).isoformat() + "Z"}), CTX)
     b = decide(pol, ToolCall.from_json({**c, "ts": datetime(2026, 11, 18, 15, 0).isoformat() + "Z"}), CTX)
     assert (a.decision, b.decision) == ("ask", "deny")
+
+
+def test_service_judges_at_its_own_clock_not_the_claimed_ts(tmp_path: Path) -> None:
+    """The decision service overwrites any ``ts`` in the request with its clock: claiming an in-window time does
+    not turn a night-time destroy into an ask."""
+    from datetime import UTC
+
+    from clawfence.guard.approvals import ApprovalStore
+    from clawfence.guard.server import GuardService
+
+    night = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
+    svc = GuardService(load_policy(EXAMPLE), "t", ApprovalStore(tmp_path / "a.sqlite"), None, ctx=CTX,
+                       clock=lambda: night)
+    doc = {"toolName": "exec", "params": {"command": "terraform destroy -auto-approve"},
+           "ts": "2026-11-18T10:00:00+08:00"}
+    out = svc.handle_decide(doc)
+    assert (out["decision"], out["rule_id"]) == ("deny", "PGW001")
+    svc.clock = lambda: datetime(2026, 11, 18, 3, 0, tzinfo=UTC)  # 11:00 in Shanghai
+    assert svc.handle_decide({**doc, "ts": "2026-11-18T23:00:00+08:00"})["decision"] == "ask"

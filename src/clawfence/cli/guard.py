@@ -257,8 +257,12 @@ def serve(
         console_port = guard_ports()[1]
     if console_port >= 0:  # the human approval console beside the service (clawfence.guard.console)
         from clawfence.guard.console import start_console
+        callers = _callers(gateway_user, gateway_pid)
+        if not callers.gateway_uids:
+            typer.echo("warning: no --gateway-user (or $CLAWFENCE_GATEWAY_USERS): the console cannot refuse the agent's "
+                       "user; only the TOTP secrets in the service home keep it out", err=True)
         try:
-            start_console(_console(svc.store, pol, _callers(gateway_user, gateway_pid), state_dir), console_port)
+            start_console(_console(svc.store, pol, callers, state_dir), console_port)
         except OSError as exc:
             raise UsageError(f"cannot listen on 127.0.0.1:{console_port} (console): {exc.strerror or exc}") from exc
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

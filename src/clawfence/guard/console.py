@@ -62,6 +62,7 @@ from clawfence.core.redact import redact_assignments
 from clawfence.detect.privacy import scan_text
 from clawfence.guard.approvals import ApprovalError, ApprovalRequest, ApprovalStore
 from clawfence.guard.trust import CallerRules, Peer
+from clawfence.guard.windows import DEFAULT_SIGNALS
 
 DEFAULT_PORT = 18796
 SESSION_TTL_S = 900
@@ -359,12 +360,14 @@ class Console:
 
 
 def rule_info_of(policy: Any) -> dict[str, tuple[str, str]]:
-    """``{rule id: (title, severity)}`` from a :class:`clawfence.guard.policy.Policy` (rules and windows); an
-    ask rule without a severity is ``high`` when it needs 2+ approvers or TOTP, else ``medium``."""
+    """``{rule id: (title, severity)}`` from a :class:`clawfence.guard.policy.Policy` (rules and windows); a rule
+    without a severity is ``high`` when it denies, needs 2+ approvers or TOTP, or governs high-impact signals
+    (:data:`clawfence.guard.windows.DEFAULT_SIGNALS`), else ``medium``."""
     out: dict[str, tuple[str, str]] = {}
     for r in policy.rules:
         m = r.model
-        sev = m.severity or ("high" if (m.approvals > 1 or m.totp or m.decision == "deny") else "medium")
+        hi = m.approvals > 1 or m.totp or m.decision == "deny" or bool(set(m.signals or ()) & set(DEFAULT_SIGNALS))
+        sev = m.severity or ("high" if hi else "medium")
         out[m.id] = (m.title or m.description, sev)
     for w in getattr(policy, "windows", ()):
         out[w.id] = (w.model.title or f"outside the {w.name} window", w.model.severity)
@@ -374,6 +377,23 @@ def rule_info_of(policy: Any) -> dict[str, tuple[str, str]]:
 # ----------------------------------------------------------------------------------------------- pages
 def _e(v: object) -> str:
     return html.escape(str(v), quote=True)
+
+
+def reveal(text: str) -> tuple[str, int]:
+    """``text`` with every invisible, control (other than newline), format (zero-width, bidi override), private-use
+    or unassigned character replaced by a visible ``⟦U+XXXX⟧`` marker, and how many were replaced: an approver
+    must see the call that runs, not a rendering the agent chose (Trojan Source, CVE-2021-42574)."""
+    import unicodedata
+    out: list[str] = []
+    n = 0
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch != "\n" and (cat in ("Cc", "Cf", "Co", "Cn", "Zl", "Zp") or (cat == "Zs" and ch != " ")):
+            out.append(f"⟦U+{ord(ch):04X}⟧")
+            n += 1
+        else:
+            out.append(ch)
+    return "".join(out), n
 
 
 def _diff_class(line: str) -> str:
@@ -546,7 +566,7 @@ class _Handler(BaseHTTPRequestHandler):
             rows.append(f'<tr class="req" data-id="{_e(r.id)}"><td><a href="/r/{_e(r.id)}">{_e(r.id)}</a></td>'
                         f"<td>{_e(_ts(r.created))}</td><td><b>{_e(r.rule_id)}</b> {_e(title)}</td>"
                         f'<td><span class="risk {_e(risk)}">{_e(risk)}</span></td><td><code>{_e(r.tool)}</code></td>'
-                        f"<td class=\"summary\">{_e(r.summary[:200])}</td><td>{len(r.approvers)}/{r.needed}"
+                        f"<td class=\"summary\">{_e(reveal(r.summary[:200])[0])}</td><td>{len(r.approvers)}/{r.needed}"
                         f"{' + TOTP' if r.totp else ''}</td><td>{int(max(r.expires - self.con.clock(), 0))} s</td></tr>")
         table = ("<table><thead><tr><th>Request</th><th>Asked</th><th>Rule</th><th>Risk</th><th>Tool</th>"
                  "<th>Summary</th><th>Approvals</th><th>Expires in</th></tr></thead><tbody>" + "".join(rows)
@@ -558,13 +578,20 @@ class _Handler(BaseHTTPRequestHandler):
             doc = json.loads(r.call_json) if r.call_json else {"tool": r.tool, "summary": r.summary}
         except ValueError:
             doc = {"tool": r.tool, "summary": r.summary}
-        out = f'<h2>The call</h2><pre id="call">{_e(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True))}</pre>'
+        shown, hidden = reveal(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True))
+        out = ""
+        if hidden:
+            out += (f'<p class="warn" id="hidden-chars">This call contains {hidden} invisible, control or '
+                    "bidirectional character(s), shown below as <code>⟦U+XXXX⟧</code>: what you read may differ from "
+                    "what runs. Deny unless you know why they are there.</p>")
+        out += f'<h2>The call</h2><pre id="call">{_e(shown)}</pre>'
         if r.call_hash:
             out += f'<p class="muted">call hash <code id="hash">{_e(r.call_hash[:16])}…</code> (agent ' \
                    f'<code>{_e(r.agent_id or "?")}</code>, session <code>{_e(r.session_key or "?")}</code>)</p>'
         diff = config_diff(doc, self.con.state_dir) if isinstance(doc, dict) else None
         if diff is not None:
-            lines = "".join(f'<span class="{_diff_class(ln)}">{_e(ln)}</span>' for ln in diff[0].splitlines(keepends=True))
+            lines = "".join(f'<span class="{_diff_class(ln)}">{_e(reveal(ln.rstrip(chr(10)))[0])}\n</span>'
+                            for ln in diff[0].splitlines(keepends=True))
             note = f'<p class="muted">{_e(diff[1])}</p>' if diff[1] else ""
             out += f'<h2>Configuration change</h2>{note}<pre class="diff" id="diff">{lines}</pre>'
         return out
@@ -583,7 +610,7 @@ class _Handler(BaseHTTPRequestHandler):
                 f"</span></h1>" + (f'<p class="flash" id="flash">{_e(msg[:200])}</p>' if msg else "")
                 + f'<dl class="card"><dt>Rule</dt><dd><b id="rule">{_e(r.rule_id)}</b> {_e(title)}</dd>'
                 f'<dt>Risk</dt><dd><span class="risk {_e(risk)}">{_e(risk)}</span></dd>'
-                f"<dt>Why it asks</dt><dd>{_e(r.reason)}</dd><dt>Summary</dt><dd>{_e(r.summary)}</dd>"
+                f"<dt>Why it asks</dt><dd>{_e(reveal(r.reason)[0])}</dd><dt>Summary</dt><dd>{_e(reveal(r.summary)[0])}</dd>"
                 f"<dt>Approvals</dt><dd id=\"approvals\">{len(r.approvers)} of {r.needed} distinct approver(s)"
                 f"{' (TOTP)' if r.totp else ''}: {_e(', '.join(r.approvers) or 'none yet')}</dd>"
                 f"<dt>Asked</dt><dd>{_e(_ts(r.created))}; expires {_e(_ts(r.expires))}</dd></dl>")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -287,3 +288,21 @@ def test_call_content_is_escaped_and_hidden_characters_shown(rig: Rig) -> None:
     assert 'id="hidden-chars"' in c.get(f"/r/{d['approval_id']}")[2]
     clean = rig.decide(DESTROY)["approval_id"]
     assert 'id="hidden-chars"' not in c.get(f"/r/{clean}")[2]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv to switch uid")
+def test_real_other_uid_is_refused(rig: Rig) -> None:
+    """A real process running as the gateway's uid (65534 here) is refused; the same request from another
+    non-root uid (65533) is served, so it is the uid that decides, not the request."""
+    code = ("import sys, urllib.request, urllib.error\n"
+            "try:\n print(urllib.request.urlopen(sys.argv[1], timeout=10).status)\n"
+            "except urllib.error.HTTPError as e:\n print(e.code, e.read().decode())\n")
+
+    def as_uid(uid: int) -> str:
+        r = subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", sys.executable, "-I",
+                            "-c", code, f"{rig.base}/login"], capture_output=True, text=True, timeout=30)
+        return r.stdout.strip()
+
+    out = as_uid(65534)
+    assert out.startswith("403") and "gateway" in out
+    assert as_uid(65533) == "200"

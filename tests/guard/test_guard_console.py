@@ -265,6 +265,9 @@ def test_cli_approvers(tmp_path: Path) -> None:
     assert r.returncode == 2 and "refusing" in r.stderr and "Traceback" not in r.stderr
     r = _cli("approvers", "add", "bad name;rm", env=env)
     assert r.returncode == 2 and "Traceback" not in r.stderr
+    # the old CLI vote path refuses the gateway's users too
+    r = _cli("approvals", "approve", "someid", "--approver", "owner", env={**env, "CLAWFENCE_GATEWAY_USERS": str(os.getuid())})
+    assert r.returncode == 2 and "refusing" in r.stderr
     assert _cli("approvers", "remove", "alice", env=env).returncode == 0
     assert _cli("approvers", "remove", "alice", env=env).returncode == 2
 

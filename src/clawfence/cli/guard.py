@@ -178,6 +178,7 @@ def approvals_list(
 def _vote(rid: str, approver: str, approve: bool, totp: str | None, store: Path | None) -> None:
     from clawfence.guard.approvals import ApprovalError
 
+    _not_agent(_callers(None, None), "record a vote")  # $CLAWFENCE_GATEWAY_USERS: the agent's users never vote
     st = _store(store)
     try:
         r = st.vote(rid, approver, approve, totp)

@@ -50,6 +50,14 @@ def _code(rig: Rig, name: str, t: float | None = None) -> str:
     return totp.at(t) if t is not None else totp.now()
 
 
+def _wrong(rig: Rig, name: str, t: float | None = None) -> str:
+    """A 6-digit code valid in none of the accepted steps (t-30 s, t, t+30 s)."""
+    import time as _time
+    t = _time.time() if t is None else t
+    valid = {_code(rig, name, t + d) for d in (-30, 0, 30)}
+    return next(c for c in (f"{i:06d}" for i in range(0, 1_000_000, 7919)) if c not in valid)
+
+
 def test_login_page_headers_and_host_check(rig: Rig) -> None:
     c = Client(rig.cport)
     st, h, page, cookies = c.get("/login")
@@ -90,7 +98,7 @@ def test_wrong_totp_and_rate_limit(tmp_path: Path) -> None:
     try:
         rig.store.enroll("alice")
         right = _code(rig, "alice", clock.t)
-        wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+        wrong = _wrong(rig, "alice", clock.t)
         c = Client(rig.cport)
         assert c.login("alice", wrong) == 401
         assert c.login("mallory", right) == 401  # unknown name: same answer
@@ -309,3 +317,19 @@ def test_real_other_uid_is_refused(rig: Rig) -> None:
     out = as_uid(65534)
     assert out.startswith("403") and "gateway" in out
     assert as_uid(65533) == "200"
+
+
+def test_parallel_guesses_cannot_overrun_the_limit(tmp_path: Path) -> None:
+    """32 wrong codes sent at once: exactly 5 are checked (401), the rest are refused unchecked (429)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clock = Clock()
+    rig = start_rig(tmp_path, clock=clock)
+    try:
+        rig.store.enroll("alice")
+        wrong = _wrong(rig, "alice", clock.t)
+        with ThreadPoolExecutor(8) as ex:
+            got = sorted(ex.map(lambda _: Client(rig.cport).login("alice", wrong), range(32)))
+        assert got.count(401) == 5 and got.count(429) == 27
+    finally:
+        rig.close()

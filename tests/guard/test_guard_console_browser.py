@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,8 +91,10 @@ def test_browser_login_approve_once_and_csrf(browser: Any, rig: Rig, tmp_path: P
     page = ctx.new_page()
     try:
         # wrong code: refused, the error is shown, no session cookie
-        right = _code(rig, "alice")
-        resp = _login(page, rig, "alice", f"{(int(right) + 1) % 1_000_000:06d}")
+        totp = pyotp.TOTP(rig.store.totp_secret("alice"))
+        valid = {totp.at(time.time() + d) for d in (-30, 0, 30)}
+        wrong = next(c for c in (f"{i:06d}" for i in range(0, 1_000_000, 7919)) if c not in valid)
+        resp = _login(page, rig, "alice", wrong)
         assert resp.status == 401 and "wrong code" in page.inner_text("#error")
         assert not [c for c in ctx.cookies() if c["name"] == "cf_console"]
         # a pending ask made through the decision service

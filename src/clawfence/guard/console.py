@@ -287,6 +287,7 @@ class Console:
     _sessions: dict[str, _Session] = field(default_factory=dict)
     _fails: dict[str, deque[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _login_lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- login and sessions
     def _mac(self, *parts: str) -> str:
@@ -307,6 +308,9 @@ class Console:
                     q.popleft()
                 if q and len(q) >= cap:
                     waits.append(q[0] + FAIL_WINDOW_S - now)
+            if len(self._fails) > 256:  # forget names whose failures have aged out (bounded memory)
+                for k in [k for k, q in self._fails.items() if not q or q[-1] <= now - FAIL_WINDOW_S]:
+                    del self._fails[k]
             return max(waits, default=0.0)
 
     def _fail(self, name: str) -> None:
@@ -319,12 +323,13 @@ class Console:
         """Check ``name`` + TOTP ``code`` and open a session; returns the session id.
         Raises :class:`ApprovalError` (rate-limited, unknown name or wrong/replayed code: one message for both)."""
         name = name.strip()[:64]
-        wait = self.limited(name)
-        if wait > 0:
-            raise ApprovalError(f"too many failed logins; try again in {int(wait) + 1} s")
-        if not name or not code.strip().isdigit() or not self.store.check_totp(name, code.strip(), self.clock()):
-            self._fail(name)
-            raise ApprovalError("unknown approver or wrong code")
+        with self._login_lock:  # one check at a time: parallel guesses cannot overrun the limit
+            wait = self.limited(name)
+            if wait > 0:
+                raise ApprovalError(f"too many failed logins; try again in {int(wait) + 1} s")
+            if not name or not code.strip().isdigit() or not self.store.check_totp(name, code.strip(), self.clock()):
+                self._fail(name)
+                raise ApprovalError("unknown approver or wrong code")
         sid = secrets.token_urlsafe(32)
         with self._lock:
             now = self.clock()

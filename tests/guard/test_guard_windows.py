@@ -146,3 +146,15 @@ def test_service_judges_at_its_own_clock_not_the_claimed_ts(tmp_path: Path) -> N
     assert (out["decision"], out["rule_id"]) == ("deny", "PGW001")
     svc.clock = lambda: datetime(2026, 11, 18, 3, 0, tzinfo=UTC)  # 11:00 in Shanghai
     assert svc.handle_decide({**doc, "ts": "2026-11-18T23:00:00+08:00"})["decision"] == "ask"
+
+
+def test_windows_layer_over_strict_with_outside_approvals() -> None:
+    """A window declared in a policy extending ``strict`` applies there too; ``outside: approvals`` keeps an ask."""
+    pol = parse_policy(
+        "version: 1\nextends: strict\nwindows:\n  high_impact:\n    days: mon-fri\n    hours: '09:00-18:00'\n"
+        "    tz: UTC\n    rules: [PG025]\n    outside: approvals\n    approvals: 3\n", "<t>")
+    c = {"toolName": "exec", "params": {"command": "kubectl delete ns prod"}}
+    night = decide(pol, ToolCall.from_json({**c, "ts": "2026-11-18T23:00:00Z"}), CTX)
+    day = decide(pol, ToolCall.from_json({**c, "ts": "2026-11-18T11:00:00Z"}), CTX)
+    assert (night.decision, night.rule_id, night.approvals_needed) == ("ask", "window.high_impact", 3)
+    assert (day.decision, day.rule_id, day.approvals_needed) == ("ask", "PG025", 1)

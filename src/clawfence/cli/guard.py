@@ -23,6 +23,8 @@ policy_app = typer.Typer(help="Policy files.", no_args_is_help=True)
 approvals_app = typer.Typer(help="Pending and decided approvals of 'ask' decisions.", no_args_is_help=True)
 guard_app.add_typer(policy_app, name="policy")
 guard_app.add_typer(approvals_app, name="approvals")
+approvers_app = typer.Typer(help="People who may approve asks in the console (TOTP enrolment).", no_args_is_help=True)
+guard_app.add_typer(approvers_app, name="approvers")
 
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy YAML (default: built-in baseline).")]
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="Approvals SQLite (default $CLAWFENCE_HOME/guard).")]
@@ -176,6 +178,7 @@ def approvals_list(
 def _vote(rid: str, approver: str, approve: bool, totp: str | None, store: Path | None) -> None:
     from clawfence.guard.approvals import ApprovalError
 
+    _not_agent(_callers(None, None), "record a vote")  # $CLAWFENCE_GATEWAY_USERS: the agent's users never vote
     st = _store(store)
     try:
         r = st.vote(rid, approver, approve, totp)
@@ -226,6 +229,10 @@ def serve(
     state_dir: Annotated[str | None, typer.Option(help="OpenClaw state dir.")] = None,
     log_sync: Annotated[bool, typer.Option("--log-sync", help="Make every decision (also allow) durable in the "
                                            "action log before answering (slower).")] = False,
+    console_port: Annotated[int | None, typer.Option(help="Approval console port on 127.0.0.1 (default "
+                                                     "$CLAWFENCE_CONSOLE_PORT or 18796; -1 = no console).")] = None,
+    gateway_user: GatewayUserOpt = None,
+    gateway_pid: GatewayPidOpt = None,
 ) -> None:
     """Run the decision service on 127.0.0.1 (POST /v1/decide, /healthz, /metrics)."""
     from clawfence.guard.secrets_known import load_hashes
@@ -246,6 +253,19 @@ def serve(
         srv = make_server(svc, port)
     except OSError as exc:
         raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+    if console_port is None:
+        from clawfence.detect.selfprotect import guard_ports
+        console_port = guard_ports()[1]
+    if console_port >= 0:  # the human approval console beside the service (clawfence.guard.console)
+        from clawfence.guard.console import start_console
+        callers = _callers(gateway_user, gateway_pid)
+        if not callers.gateway_uids:
+            typer.echo("warning: no --gateway-user (or $CLAWFENCE_GATEWAY_USERS): the console cannot refuse the agent's "
+                       "user; only the TOTP secrets in the service home keep it out", err=True)
+        try:
+            start_console(_console(svc.store, pol, callers, state_dir), console_port)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on 127.0.0.1:{console_port} (console): {exc.strerror or exc}") from exc
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     typer.echo(f"clawfence guard: policy {pol.name!r} ({len(pol.rules)} rules) on http://127.0.0.1:"
                f"{srv.server_address[1]} token file {tf}", err=True)
@@ -322,6 +342,112 @@ def secrets_add() -> None:
     except (ValueError, OSError) as exc:
         raise UsageError(str(exc)) from exc
     typer.echo(f"stored hash #{n} in {user_file()} (the value itself is not kept); restart guard serve")
+
+
+GatewayUserOpt = Annotated[list[str] | None, typer.Option(
+    "--gateway-user", help="OS user the gateway (the agent) runs as; repeatable. Never allowed to approve.")]
+GatewayPidOpt = Annotated[list[int] | None, typer.Option(
+    "--gateway-pid", help="Gateway process id; its descendants are never allowed to approve. Repeatable.")]
+
+
+def _callers(users: list[str] | None, pids: list[int] | None) -> Any:
+    from clawfence.guard.trust import CallerRules, TrustError, uids_of
+
+    env_users = [u for u in os.environ.get("CLAWFENCE_GATEWAY_USERS", "").split(",") if u.strip()]
+    try:
+        return CallerRules(gateway_uids=uids_of([*(users or []), *env_users]), gateway_pids=frozenset(pids or []))
+    except TrustError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _not_agent(rules: Any, what: str) -> None:
+    from clawfence.guard.trust import self_refusal
+
+    why = self_refusal(rules)
+    if why is not None:
+        raise UsageError(f"refusing to {what}: {why}")
+
+
+@approvers_app.command("add")
+def approvers_add(
+    name: Annotated[str, typer.Argument(help="Approver name (what they type to sign in).")],
+    store: StoreOpt = None,
+    gateway_user: GatewayUserOpt = None,
+    gateway_pid: GatewayPidOpt = None,
+) -> None:
+    """Enrol NAME: create a TOTP secret in the service home and print its otpauth:// URI once (scan it into an
+    authenticator app). Run as root or the guard service user, never as the agent's user."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}", name):
+        raise UsageError(f"approver name {name!r}: use letters, digits, '_', '.', '@', '-' (at most 64)")
+    _not_agent(_callers(gateway_user, gateway_pid), "enrol an approver")
+    st = _store(store)
+    uri = st.enroll(name)
+    typer.echo(uri)
+    typer.echo(f"enrolled {name} in {st.path}; this URI is shown only now (the secret stays in the service home)",
+               err=True)
+    mode = st.path.parent.stat().st_mode & 0o077
+    if mode:
+        typer.echo(f"warning: {st.path.parent} is accessible to other users (mode {oct(st.path.parent.stat().st_mode & 0o777)});"
+                   " make it 0700 and owned by the guard service user", err=True)
+
+
+@approvers_app.command("list")
+def approvers_list(store: StoreOpt = None) -> None:
+    """Enrolled approver names, one a line (never their secrets)."""
+    for n in _store(store).approvers():
+        typer.echo(n)
+
+
+@approvers_app.command("remove")
+def approvers_remove(
+    name: Annotated[str, typer.Argument(help="Approver to remove.")],
+    store: StoreOpt = None,
+    gateway_user: GatewayUserOpt = None,
+    gateway_pid: GatewayPidOpt = None,
+) -> None:
+    """Remove NAME's enrolment (their TOTP secret); their past votes stay in the history."""
+    _not_agent(_callers(gateway_user, gateway_pid), "remove an approver")
+    if not _store(store).remove_approver(name):
+        raise UsageError(f"no approver {name!r}")
+    typer.echo(f"removed {name}")
+
+
+def _console(store: Any, policy: Any, callers: Any, state_dir: str | None) -> Any:
+    from clawfence.guard.console import Console, rule_info_of
+
+    sd = state_dir or policy.model.settings.state_dir or os.environ.get("OPENCLAW_STATE_DIR")
+    return Console(store, callers, rule_info_of(policy), Path(sd) if sd else None)
+
+
+@guard_app.command("console")
+def console_cmd(
+    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1.")] = 18796,
+    store: StoreOpt = None,
+    policy: PolicyOpt = None,
+    gateway_user: GatewayUserOpt = None,
+    gateway_pid: GatewayPidOpt = None,
+    state_dir: Annotated[str | None, typer.Option(help="OpenClaw state dir (for config diffs).")] = None,
+) -> None:
+    """Run only the approval console on http://127.0.0.1:PORT (``guard serve`` also starts it)."""
+    from clawfence.guard.console import make_console_server
+
+    callers = _callers(gateway_user, gateway_pid)
+    if not callers.gateway_uids:
+        typer.echo("warning: no --gateway-user given: the console cannot tell the agent's user apart", err=True)
+    try:
+        srv = make_console_server(_console(_store(store), _policy(policy), callers, state_dir), port)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    typer.echo(f"clawfence guard console on http://127.0.0.1:{srv.server_address[1]}/", err=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()
 
 
 def register(app: typer.Typer) -> None:

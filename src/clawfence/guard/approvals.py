@@ -23,7 +23,7 @@ from typing import Any
 
 import pyotp
 
-from clawfence.core.paths import clawfence_home
+from clawfence.core.paths import service_home
 from clawfence.core.redact import redact_assignments
 from clawfence.detect.calls import Decision, ToolCall
 from clawfence.detect.privacy import scan_text
@@ -72,6 +72,10 @@ class ApprovalRequest:
     session_key: str | None = None
     #: the full call (tool, params) with secrets and personal data masked, for the console
     call_json: str = ""
+    #: sha256 binding an approval to this exact call of this agent session (:func:`call_hash`)
+    call_hash: str = ""
+    #: when the request left ``pending`` (epoch seconds), None while pending
+    decided: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON form for the CLI and HTTP API."""
@@ -144,13 +148,13 @@ class ApprovalStore:
 
     def _row(self, db: sqlite3.Connection, rid: str) -> ApprovalRequest | None:
         r = db.execute("SELECT id,created,expires,rule_id,tool,summary,reason,needed,totp,status,agent_id,"
-                       "session_key,call_json FROM requests WHERE id=?", (rid,)).fetchone()
+                       "session_key,call_json,call_hash,decided FROM requests WHERE id=?", (rid,)).fetchone()
         if r is None:
             return None
         who = tuple(a for (a,) in db.execute(
             "SELECT approver FROM votes WHERE request_id=? AND vote='approve' ORDER BY ts", (rid,)))
         return ApprovalRequest(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], who, r[10],
-                               r[11], r[12] or "")
+                               r[11], r[12] or "", r[13] or "", r[14])
 
     def votes(self, rid: str) -> list[dict[str, Any]]:
         """Votes on ``rid``, oldest first: ``{approver, vote, ts, totp_ok, reason}``."""
@@ -224,6 +228,11 @@ class ApprovalStore:
             db.execute("INSERT OR REPLACE INTO approvers (name,totp_secret,created) VALUES (?,?,?)",
                        (approver, secret, time.time()))
         return pyotp.TOTP(secret).provisioning_uri(name=approver, issuer_name="clawfence guard")
+
+    def remove_approver(self, approver: str) -> bool:
+        """Delete ``approver``'s enrolment (their TOTP secret); True when one existed. Past votes stay."""
+        with closing(self._db()) as db:
+            return db.execute("DELETE FROM approvers WHERE name=?", (approver,)).rowcount > 0
 
     def totp_secret(self, approver: str) -> str | None:
         """The enrolled TOTP secret of ``approver`` (for tests and enrolment display), or None."""
@@ -312,6 +321,7 @@ class ApprovalStore:
 
 
 def default_store_path() -> Path:
-    """``$CLAWFENCE_HOME/guard/approvals.sqlite`` (default ``~/.clawfence``)."""
-    base = clawfence_home()
-    return base / "guard" / "approvals.sqlite"
+    """``<service home>/approvals.sqlite`` (``$CLAWFENCE_SERVICE_HOME``, default ``/var/lib/clawfence``, the guard
+    service user's 0700 directory): the pending asks, votes and the approvers' TOTP secrets live where the agent's
+    user can neither read nor write them (issue 10: "the TOTP secrets sit in a SQLite file the agent can read")."""
+    return service_home() / "approvals.sqlite"

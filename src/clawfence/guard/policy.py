@@ -5,7 +5,8 @@ half-loaded policy; :func:`decide` is pure given a call, a path context and know
 The built-in baseline is ``default_policy.yaml`` (rules PG001..., guide P3.5, P3.6, P5.1, E3, E5, E6.4,
 D3.2, C3.4). Schema of a rule: ``id, description, guide[], decision allow|deny|ask, tools[] (globs),
 signals[] (any of), match (regex over the call's text), scope{agents,channels,senders (globs), owner},
-time{timezone, days, start, end, outside}, approvals, totp, timeout_s``.
+time{timezone, days, start, end, outside}, approvals, totp, timeout_s``. Policy-level ``windows`` (high-impact asks
+outside a declared time window become deny or need more approvers) are in :mod:`clawfence.guard.windows`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from clawfence.core.yamlpos import YamlError, load_with_lines
 from clawfence.detect import selfprotect
 from clawfence.detect.calls import Decision, PathContext, ToolCall
 from clawfence.detect.classify import Settings
+from clawfence.guard.windows import Window, WindowModel, apply_windows, compile_windows
 
 SIGNAL_KINDS = frozenset(
     [
@@ -209,6 +211,8 @@ class PolicyModel(_Strict):
     rules: list[RuleModel] = Field(default_factory=list)
     #: rules placed after the rules of the policy this one extends (before the default)
     final_rules: list[RuleModel] = Field(default_factory=list)
+    #: named time windows for high-impact asks (guide E5.1; :mod:`clawfence.guard.windows`)
+    windows: dict[str, WindowModel] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> PolicyModel:
@@ -251,6 +255,7 @@ class Policy:
     rules: tuple[Rule, ...]
     settings: Settings
     source: str
+    windows: tuple[Window, ...] = ()
     #: tool name -> the rules whose ``tools`` globs admit it, in policy order (filled on first use)
     _by_tool: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -363,7 +368,11 @@ def compile_policy(model: PolicyModel, source: str) -> Policy:
         allow_workspace_requirements=s.allow_workspace_requirements,
         allowlist_mode=s.allowlist_mode,
     )
-    return Policy(model, tuple(rules), settings, source)
+    for wname, w in model.windows.items():
+        bad = [x for x in w.signals or [] if x not in SIGNAL_KINDS]
+        if bad:
+            raise PolicyError(f"{source}: window {wname}: unknown signal(s) {bad}")
+    return Policy(model, tuple(rules), settings, source, compile_windows(model.windows))
 
 
 def parse_policy(text: str, source: str) -> Policy:
@@ -420,7 +429,7 @@ def merge_models(base: PolicyModel, top: PolicyModel) -> PolicyModel:
     return PolicyModel(version=1, name=top.name, extends=None, default=top.default or base.default,
                        settings=settings, lists={**base.lists, **top.lists}, macros={**base.macros, **top.macros},
                        exceptions=exc, rules=[*first, *top.rules, *rest, *base.final_rules],
-                       final_rules=list(top.final_rules))
+                       final_rules=list(top.final_rules), windows={**base.windows, **top.windows})
 
 
 PROFILES = ("standard", "strict")
@@ -552,8 +561,9 @@ def decide(policy: Policy, call: ToolCall, ctx: PathContext | None = None, hashe
             why = "; ".join(s.detail for s in hit[:3])
             reason = f"{m.description}" + (f": {why}" if why else "")
             ask = m.decision == "ask"
-            return Decision(m.decision, m.id, reason, m.approvals if ask else 0, m.totp and ask,
-                            m.timeout_s if ask else 0, tuple(m.guide), tuple(signals))
+            return apply_windows(policy.windows, Decision(
+                m.decision, m.id, reason, m.approvals if ask else 0, m.totp and ask, m.timeout_s if ask else 0,
+                tuple(m.guide), tuple(signals)), kinds, now)
     default = policy.model.default or "allow"
     return Decision(default, "default", f"no rule matched; policy default is {default}",
                     1 if default == "ask" else 0, False, 900 if default == "ask" else 0, (), tuple(signals))

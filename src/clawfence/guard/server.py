@@ -30,6 +30,7 @@ not dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import json
 import os
@@ -39,7 +40,9 @@ import socketserver
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -151,6 +154,8 @@ class GuardService:
     #: per-sessionKey memory (a file written by one call and run by a later one is judged by its content)
     _judge: Judge | None = None
     _judge_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: the service's clock: every call is judged at this time, never at a time the caller claims (time windows)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def __post_init__(self) -> None:
         if self.log_path is not None:
@@ -169,7 +174,7 @@ class GuardService:
     def handle_decide(self, doc: Any) -> dict[str, Any]:
         """Decide one call document; create an approval request for ``ask``; log it."""
         t0 = time.perf_counter()
-        call = ToolCall.from_json(doc)
+        call = dataclasses.replace(ToolCall.from_json(doc), ts=self.clock())
         with self._judge_lock:  # the session memory is shared by the handler threads
             if self._judge is None:
                 self._judge = Judge(self.policy, self.ctx, self.hashes)

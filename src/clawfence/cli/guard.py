@@ -226,10 +226,18 @@ def serve(
     state_dir: Annotated[str | None, typer.Option(help="OpenClaw state dir.")] = None,
     log_sync: Annotated[bool, typer.Option("--log-sync", help="Make every decision (also allow) durable in the "
                                            "action log before answering (slower).")] = False,
+    socket_path: Annotated[Path | None, typer.Option("--socket", help="Also listen on this Unix socket (callers "
+                                                     "identified by SO_PEERCRED; no token).")] = None,
+    socket_group: Annotated[str | None, typer.Option(help="Group that may connect to --socket (the gateway's).")] = None,
+    gateway_user: Annotated[list[str] | None, typer.Option(help="OS user(s) the gateway/agent runs as: may ask for "
+                                                             "decisions, may never approve (repeatable).")] = None,
+    no_tcp: Annotated[bool, typer.Option("--no-tcp", help="Serve only on --socket.")] = False,
+    public_key_out: Annotated[Path | None, typer.Option(help="Write the decision-signing public key here (PEM).")] = None,
 ) -> None:
-    """Run the decision service on 127.0.0.1 (POST /v1/decide, /healthz, /metrics)."""
+    """Run the decision service on 127.0.0.1 and/or a Unix socket (POST /v1/decide, /healthz, /metrics). Every
+    answer is signed with the Ed25519 key in the service home (created on first start)."""
     from clawfence.guard.secrets_known import load_hashes
-    from clawfence.guard.server import GuardService, ensure_token, guard_home, make_server
+    from clawfence.guard.server import GuardService, ensure_token, guard_home, make_server, make_unix_server
     from clawfence.integrity import actionlog as auditlog
 
     pol = _policy(policy)
@@ -240,21 +248,54 @@ def serve(
     except OSError as exc:
         raise UsageError(f"cannot create token file {tf}: {exc.strerror or exc}") from exc
     cfg = openclaw_config or Path(ctx.state_dir) / "openclaw.json"
+    import contextlib
+    import grp
+    import threading
+
+    from clawfence.guard import trust
+
+    try:
+        signer = trust.load_or_create_key(trust.key_path())
+        if public_key_out is not None:
+            trust.write_public(signer, public_key_out)
+        callers = trust.CallerRules(gateway_uids=trust.uids_of(gateway_user or []))
+        gid = grp.getgrnam(socket_group).gr_gid if socket_group else None
+    except (trust.TrustError, OSError) as exc:
+        raise UsageError(str(exc)) from exc
+    except KeyError as exc:
+        raise UsageError(f"unknown group {socket_group!r}") from exc
+    if no_tcp and socket_path is None:
+        raise UsageError("--no-tcp needs --socket")
     svc = GuardService(pol, token, _store(store), log or auditlog.default_log_path(), load_hashes(cfg), ctx,
-                       log_mode="sync" if log_sync else "async-allow")
+                       log_mode="sync" if log_sync else "async-allow", signer=signer, callers=callers)
+    servers: list[Any] = []
     try:
-        srv = make_server(svc, port)
+        if socket_path is not None:
+            servers.append(make_unix_server(svc, socket_path, group=gid))
+        if not no_tcp:
+            servers.append(make_server(svc, port))
     except OSError as exc:
-        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+        for s in servers:
+            s.server_close()
+        where = f"127.0.0.1:{port}" if socket_path is None or len(servers) == 1 else str(socket_path)
+        raise UsageError(f"cannot listen on {where}: {exc.strerror or exc}") from exc
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    typer.echo(f"clawfence guard: policy {pol.name!r} ({len(pol.rules)} rules) on http://127.0.0.1:"
-               f"{srv.server_address[1]} token file {tf}", err=True)
+    where = " and ".join(f"unix:{s.server_address}" if isinstance(s.server_address, str)
+                         else f"http://127.0.0.1:{s.server_address[1]} token file {tf}" for s in servers)
+    typer.echo(f"clawfence guard: policy {pol.name!r} ({len(pol.rules)} rules) on {where}; answers signed "
+               f"(key {trust.key_path()})", err=True)
+    for s in servers[1:]:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
     try:
-        srv.serve_forever()
+        servers[0].serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        srv.server_close()
+        for s in servers:
+            s.server_close()
+        if socket_path is not None:
+            with contextlib.suppress(OSError):
+                socket_path.unlink()
         svc.close()
 
 

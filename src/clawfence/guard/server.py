@@ -334,7 +334,8 @@ def make_unix_server(svc: GuardService, path: Path, mode: int = 0o660, group: in
     """A ready Unix-socket server at ``path`` (a stale socket is replaced; ``mode`` and ``group`` set so that
     the gateway's group can connect). The directory must not be writable by the agent's user (the service
     home): otherwise the agent could replace the socket with its own."""
-    handler = type("GuardUnixHandler", (_Handler,), {"svc": svc})
+    # TCP_NODELAY does not exist on AF_UNIX (setsockopt fails with EOPNOTSUPP and every request is dropped)
+    handler = type("GuardUnixHandler", (_Handler,), {"svc": svc, "disable_nagle_algorithm": False})
     try:
         if path.is_socket():
             path.unlink()

@@ -46,6 +46,13 @@ def key_path(home: Path | None = None) -> Path:
     return (home or service_home()) / "keys" / KEY_NAME
 
 
+def socket_path() -> Path:
+    """The decision socket: ``$CLAWFENCE_GUARD_SOCKET`` or ``/run/clawfence/guard.sock``. Its directory is the
+    service user's (0755, systemd ``RuntimeDirectory=clawfence``) so the agent cannot replace the socket; the
+    socket itself is 0660 with the gateway's group."""
+    return Path(os.environ.get("CLAWFENCE_GUARD_SOCKET") or "/run/clawfence/guard.sock")
+
+
 def pub_path(tdir: Path | None = None) -> Path:
     """``<trust dir>/guard-decision.pub`` (PEM SubjectPublicKeyInfo, 0644): what the plugin pins."""
     return (tdir or trust_dir()) / PUB_NAME

@@ -302,8 +302,14 @@ def serve(
 @guard_app.command("install")
 def install(
     state_dir: Annotated[Path | None, typer.Option(help="OpenClaw state dir (default ~/.openclaw).")] = None,
-    url: Annotated[str, typer.Option(help="Guard service URL (loopback).")] = "http://127.0.0.1:18795",
-    token_file: Annotated[Path | None, typer.Option(help="Service token file (default $CLAWFENCE_HOME/guard/token).")] = None,
+    socket: Annotated[Path | None, typer.Option("--socket", help="The service's Unix socket (default "
+                                                "$CLAWFENCE_GUARD_SOCKET or /run/clawfence/guard.sock).")] = None,
+    public_key: Annotated[Path | None, typer.Option(help="The service's public key the plugin pins (default "
+                                                    "<trust dir>/guard-decision.pub; must be root-owned).")] = None,
+    url: Annotated[str | None, typer.Option(help="Fallback: talk loopback HTTP to this URL with a token instead "
+                                            "of the Unix socket.")] = None,
+    token_file: Annotated[Path | None, typer.Option(help="With --url: service token file "
+                                                    "(default $CLAWFENCE_HOME/guard/token).")] = None,
     openclaw: Annotated[str | None, typer.Option(help="openclaw executable (default: on PATH).")] = None,
     approval_wait_ms: Annotated[int, typer.Option(help="How long the hook waits for an approval (0 = block and retry).")] = 0,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the commands, change nothing.")] = False,
@@ -311,20 +317,52 @@ def install(
                                                  "to 'clawfence guard install-policy'.")] = False,
     policy_command: Annotated[str | None, typer.Option(help="Absolute path of an install-policy executable run with no arguments "
                                                        "(default: the clawfence script on PATH).")] = None,
+    service: Annotated[bool, typer.Option("--service", help="Root only: create the 'clawfence' system user, its "
+                                          "0700 home with the signing key and approvals, the root-owned trust dir, "
+                                          "the socket dir and a hardened systemd unit (no plugin install).")] = False,
+    gateway_user: Annotated[str | None, typer.Option(help="With --service: the OS user the gateway runs as.")] = None,
+    print_unit: Annotated[bool, typer.Option("--print-unit", help="With --service: print the unit, change nothing.")] = False,
+    unit_path: Annotated[Path | None, typer.Option(help="With --service: where to write the unit.")] = None,
+    exe: Annotated[Path | None, typer.Option(help="With --service: the clawfence executable the unit runs "
+                                             "(default: on PATH).")] = None,
 ) -> None:
-    """Install the OpenClaw plugin into a state dir via the real CLI and set its config keys."""
+    """Install the OpenClaw plugin into a state dir via the real CLI (Unix socket + pinned key), or with
+    --service set up the guard service's OS user, files and systemd unit (docs/guard-trust.md)."""
     import shutil
 
-    from clawfence.guard.install import InstallError, install_plugin
+    from clawfence.guard import install as inst
     from clawfence.guard.server import ensure_token, guard_home
+    from clawfence.guard.trust import pub_path
 
+    if service:
+        if not gateway_user:
+            raise UsageError("--service needs --gateway-user (the OS user the OpenClaw gateway runs as)")
+        cf = exe or (Path(w) if (w := shutil.which("clawfence")) else None)
+        if cf is None:
+            raise UsageError("--service: no clawfence executable on PATH (use --exe)")
+        try:
+            kw: dict[str, Any] = {"unit_path": unit_path} if unit_path else {}
+            if socket:
+                kw["socket"] = socket
+            lay = inst.ServiceLayout.for_gateway(gateway_user, cf.absolute(), state_dir, **kw)
+            if print_unit:
+                typer.echo(inst.render_unit(lay), nl=False)
+                return
+            for line in inst.install_service(lay):
+                typer.echo(line)
+        except (inst.InstallError, OSError) as exc:
+            raise UsageError(str(exc).splitlines()[0] if str(exc) else repr(exc)) from exc
+        return
+    if print_unit:
+        raise UsageError("--print-unit needs --service")
     tf = token_file or guard_home() / "token"
-    if not dry_run:
+    if url and not dry_run:
         try:
             ensure_token(tf)
         except OSError as exc:
             raise UsageError(f"cannot create token file {tf}: {exc.strerror or exc}") from exc
     sd = state_dir or Path(os.environ.get("OPENCLAW_STATE_DIR") or Path.home() / ".openclaw")
+    cfg = inst.plugin_config(public_key or pub_path(), socket, url, tf if url else None, approval_wait_ms)
     try:
         cmd = None
         if install_policy:
@@ -332,10 +370,10 @@ def install(
             if not cmd:
                 raise UsageError("--install-policy: no clawfence executable on PATH (use --policy-command)")
             cmd = os.path.abspath(cmd)
-        for line in install_plugin(sd, url, tf, openclaw, approval_wait_ms, dry_run, policy_command=cmd,
-                                   policy_args=[] if policy_command else None):
+        for line in inst.install_plugin(sd, cfg, openclaw, dry_run, policy_command=cmd,
+                                        policy_args=[] if policy_command else None):
             typer.echo(line)
-    except InstallError as exc:
+    except inst.InstallError as exc:
         raise UsageError(str(exc)) from exc
 
 

@@ -235,6 +235,8 @@ def test_service_down_and_http_fallback(env: Env) -> None:
     url = f"http://127.0.0.1:{srv.server_address[1]}"
     res = run_plugin(env.cfg(transport="http", url=url, tokenFile=str(tok)), [HARMLESS, DESTRUCTIVE])
     assert res[0] is None and res[1] is not None and "PG001" in res[1]["blockReason"]
+    legacy = {"url": url, "tokenFile": str(tok), "publicKeyFile": str(env.pub)}  # pre-0.2 config: HTTP, signed
+    assert run_plugin(legacy, [HARMLESS]) == [None]
     res = run_plugin(env.cfg(transport="http", url=url, tokenFile=str(env.dir / "none")), [HARMLESS])
     assert res[0] is not None and "no service token" in res[0]["blockReason"]
     res = run_plugin(env.cfg(transport="http", url="http://192.0.2.1:1", tokenFile=str(tok)), [HARMLESS])

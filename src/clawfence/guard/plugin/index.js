@@ -166,7 +166,8 @@ const oneLine = (s, n = 300) => String(s ?? "").replace(/[\r\n\t]+/g, " ").slice
 
 // The decision function, separated from OpenClaw's api for tests: (event, ctx) -> undefined | {block,...}.
 export function makeGuard(cfg = {}, env = process.env, keyOwnerUid = 0) {
-  const transport = String(cfg.transport ?? env.CLAWFENCE_GUARD_TRANSPORT ?? "unix");
+  // an older config with only url/tokenFile keeps talking HTTP (answers must be signed all the same)
+  const transport = String(cfg.transport ?? env.CLAWFENCE_GUARD_TRANSPORT ?? (cfg.url ? "http" : "unix"));
   const socketPath = String(cfg.socketPath ?? env.CLAWFENCE_GUARD_SOCKET ?? DEFAULT_SOCKET);
   const url = String(cfg.url ?? env.CLAWFENCE_GUARD_URL ?? DEFAULT_URL).replace(/\/+$/, "");
   const tokenFile = cfg.tokenFile ?? env.CLAWFENCE_GUARD_TOKEN_FILE ?? "";

@@ -255,7 +255,11 @@ def serve(
     from clawfence.guard import trust
 
     try:
-        signer = trust.load_or_create_key(trust.key_path())
+        kp, private = trust.serve_key_path()
+        signer = trust.load_or_create_key(kp)
+        if not private:
+            typer.echo(f"clawfence guard: single-user mode, signing key {kp} (run 'clawfence guard install "
+                       "--service' for a key the agent cannot read)", err=True)
         if public_key_out is not None:
             trust.write_public(signer, public_key_out)
         callers = trust.CallerRules(gateway_uids=trust.uids_of(gateway_user or []))
@@ -283,7 +287,7 @@ def serve(
     where = " and ".join(f"unix:{s.server_address}" if isinstance(s.server_address, str)
                          else f"http://127.0.0.1:{s.server_address[1]} token file {tf}" for s in servers)
     typer.echo(f"clawfence guard: policy {pol.name!r} ({len(pol.rules)} rules) on {where}; answers signed "
-               f"(key {trust.key_path()})", err=True)
+               f"(key {kp})", err=True)
     for s in servers[1:]:
         threading.Thread(target=s.serve_forever, daemon=True).start()
     try:

@@ -36,6 +36,9 @@ HERE = Path(__file__).parent
 PLUGIN = HERE.parents[1] / "src" / "clawfence" / "guard" / "plugin" / "index.js"
 DRIVER = HERE / "plugin_driver.mjs"
 CLAWFENCE = Path(sys.executable).parent / "clawfence"
+if not CLAWFENCE.exists() and shutil.which("clawfence"):
+    CLAWFENCE = Path(str(shutil.which("clawfence"))).absolute()
+pytestmark = pytest.mark.skipif(not CLAWFENCE.exists(), reason="no clawfence script installed")
 ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not ROOT or shutil.which("setpriv") is None or shutil.which("useradd") is None,
                                 reason="needs root, setpriv and useradd (throwaway OS users)")

@@ -1,9 +1,9 @@
 """A scripted OpenAI-compatible chat-completions endpoint on 127.0.0.1 for the realclaw guard test.
 
-Turn 1 (no tool result yet): the "model" asks for one tool call given on the command line. Later turns:
-it answers with plain text. Every request body is appended to a JSONL log so the test can read what the
-gateway sent back as the tool result (e.g. the guard's block reason). Loopback only; test use only.
-Usage: fake_model.py PORT LOGFILE TOOL_NAME ARGS_JSON
+Each turn (no tool result since the person's last message): the "model" asks for one tool call given on the command
+line; once the tool result is back it answers with plain text. Every request body is appended to a JSONL log
+so the test can read what the gateway sent back as the tool result (e.g. the guard's block reason). Loopback only; test use only.
+Usage: fake_model.py PORT LOGFILE TOOL_NAME ARGS_JSON   (ARGS_JSON: one object, or a list = several calls)
 """
 
 from __future__ import annotations
@@ -43,12 +43,21 @@ class H(BaseHTTPRequestHandler):
         with open(LOG, "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"path": self.path, "body": req}) + "\n")
         msgs = req.get("messages", [])
-        has_tool_result = any(m.get("role") == "tool" for m in msgs)
+        # a tool result answering THIS turn's call: after the person's last message (earlier turns of the same
+        # session are history; OpenClaw appends its own internal-context "user" message after tool results)
+        real = [i for i, m in enumerate(msgs) if m.get("role") == "user"
+                and "OPENCLAW_INTERNAL_CONTEXT" not in json.dumps(m.get("content"))]
+        has_tool_result = any(m.get("role") == "tool" for m in msgs[(real[-1] if real else 0):])
         stream = bool(req.get("stream"))
         if not has_tool_result:
-            tc = {"index": 0, "id": "call_1", "type": "function", "function": {"name": TOOL, "arguments": ARGS}}
-            parts = [chunk({"role": "assistant", "content": None, "tool_calls": [tc]}), chunk({}, "tool_calls")]
-            full = {"role": "assistant", "content": None, "tool_calls": [{k: v for k, v in tc.items() if k != "index"}]}
+            # ARGS_JSON may be a list: several tool calls in one assistant message (one turn)
+            many = json.loads(ARGS)
+            argl = many if isinstance(many, list) else [many]
+            tcs = [{"index": i, "id": f"call_{i + 1}", "type": "function",
+                    "function": {"name": TOOL, "arguments": json.dumps(a)}} for i, a in enumerate(argl)]
+            parts = [chunk({"role": "assistant", "content": None, "tool_calls": tcs}), chunk({}, "tool_calls")]
+            full = {"role": "assistant", "content": None,
+                    "tool_calls": [{k: v for k, v in tc.items() if k != "index"} for tc in tcs]}
             finish = "tool_calls"
         else:
             parts = [chunk({"role": "assistant", "content": "done"}), chunk({}, "stop")]

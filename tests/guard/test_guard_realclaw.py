@@ -4,7 +4,14 @@ of secret-bearing and metadata web_fetch calls are blocked through the service, 
 with the service stopped calls fail closed. `exec` is not reachable over HTTP /tools/invoke in 2026.9.6
 (the mediated coding tools are only built for the in-process "loopback" surface), so the destructive exec is
 driven through a REAL agent turn on the gateway (`openclaw agent`) whose model is a scripted OpenAI-compatible
-endpoint on loopback (fake_model.py) asking for the exec call."""
+endpoint on loopback (fake_model.py) asking for the exec call.
+
+The trust boundary as deployed (issue 10): the gateway and the agent CLI run as a throwaway OS user made here,
+the guard service as root; the plugin reaches it over its Unix socket and checks every answer's Ed25519
+signature against the root-owned pinned key. The agent's own attempts to approve its pending ask (CLI, or
+writing the store), disable the plugin, pkill or kill the service all fail; the owner's approval through the
+approvals store API lets the exact call through once, then it asks again; a rogue server on the service's socket
+gets every call blocked."""
 
 from __future__ import annotations
 
@@ -29,6 +36,10 @@ def test_plugin_blocks_through_service_and_fails_closed(realclaw: Path) -> None:
     tmp_root = realclaw / "tmp"
     tmp_root.mkdir(exist_ok=True)
     work = Path(subprocess.check_output(["mktemp", "-d", str(tmp_root / "cfguard.XXXXXX")], text=True).strip())
+    agent = f"cfgw{secrets.token_hex(3)}"
+    made_user = shutil.which("useradd") is not None and shutil.which("setpriv") is not None and subprocess.run(
+        ["useradd", "--user-group", "--no-create-home", "--home-dir", str(work / "home"), "--shell", "/bin/sh", agent],
+        capture_output=True, check=False).returncode == 0
     try:
         work.chmod(0o700)
         (work / "state").mkdir(mode=0o700)
@@ -46,8 +57,11 @@ def test_plugin_blocks_through_service_and_fails_closed(realclaw: Path) -> None:
         (work / "state" / "openclaw.json").write_text(json.dumps(cfg))
         (work / "state" / "openclaw.json").chmod(0o600)
         src = str(HERE.parents[1] / "src")
+        env = dict(os.environ, AGENT_USER=agent) if made_user else dict(os.environ)
         r = subprocess.run(["bash", str(HERE / "realclaw_guard.sh"), str(realclaw), str(work), sys.executable, src],
-                           capture_output=True, text=True, timeout=400, check=False)
+                           capture_output=True, text=True, timeout=1500, check=False, env=env)
+        if os.environ.get("CLAWFENCE_E2E_LOG"):  # keep the driver's output for a person to read
+            Path(os.environ["CLAWFENCE_E2E_LOG"]).write_text(r.stdout + "\n== stderr\n" + r.stderr)
         results = {}
         for line in r.stdout.splitlines():
             if line.startswith("RESULT "):
@@ -69,15 +83,62 @@ def test_plugin_blocks_through_service_and_fails_closed(realclaw: Path) -> None:
         blocked("harmless_service_down", "failing closed")
         blocked("secret_fetch_service_down", "failing closed")
         assert results["exec_destructive"]["status"] in ("403", "404")
-        # real agent turns: the model's exec call goes through before_tool_call -> the guard service
-        destructive = results["agent_destructive"]["tool_results"]
-        assert destructive and "clawfence guard: PG001" in destructive[0], destructive
-        harmless = results["agent_harmless"]["tool_results"]
-        assert harmless and "clawfence-harmless-ok" in harmless[0] and "clawfence guard" not in harmless[0], harmless
+        # real agent turns: the model's exec calls go through before_tool_call -> the guard service
+        destructive, harmless = (results["agent_basic"]["tool_results"] + ["", ""])[:2]
+        assert "clawfence guard: PG001" in destructive, results["agent_basic"]
+        assert "clawfence-harmless-ok" in harmless and "clawfence guard" not in harmless, results["agent_basic"]
         down = results["agent_harmless_service_down"]["tool_results"]
         assert down and "failing closed" in down[0] and "clawfence-harmless-ok" not in down[0], down
         assert results["decisions_logged"]["count"] >= 6
+        # the trust boundary on the real gateway
+        cfg = results["plugin_config"]["config"]
+        assert cfg["transport"] == "unix" and cfg["socketPath"].endswith("guard.sock") and "url" not in cfg
+
+        def tool_result(step: str) -> str:
+            res = results[step]["tool_results"]
+            assert res, (step, r.stdout[-3000:])
+            return str(res[0])
+
+        rid = results["pending"]["id"]
+        ask = tool_result("agent_ask")
+        assert rid and f"approval {rid}" in ask and "clawfence console" in ask, ask
+        assert "approvals approve" not in ask and "--approver" not in ask
+        attacks = results["agent_attacks"]["tool_results"]
+        assert len(attacks) == 5, attacks
+        approve_cli, approve_db, disable, pkill, kill = (str(a) for a in attacks)
+        # PG107 (the approvals CLI is for people) or PG103 (it touches the service's private store)
+        assert "clawfence guard: PG107" in approve_cli or "clawfence guard: PG103" in approve_cli, approve_cli
+        assert "clawfence guard: PG100" in disable, disable
+        assert "clawfence guard: PG105" in pkill, pkill
+        # writing the store: denied by the policy, or refused by the OS (the store is not the agent's)
+        assert "clawfence guard" in approve_db or "unable to open" in approve_db or "Permission" in approve_db, approve_db
+        # kill <literal pid>: the policy cannot know the pid; the OS refuses (the service is another uid)
+        if made_user:
+            assert "clawfence guard" in kill or "kill-exit=1" in kill or "not permitted" in kill, kill
+            assert results["after_attacks"]["alive"] is True
+        assert results["after_attacks"]["status"] == "pending"
+        approved = tool_result("agent_ask_approved")
+        assert "clawfence guard" not in approved, approved  # the owner's approval: the exact call runs once
+        again = tool_result("agent_ask_again")
+        assert "clawfence guard: PG025" in again and "pending" in again, again
+        rogue = tool_result("agent_harmless_rogue")
+        assert "not authentic" in rogue and "clawfence-harmless-ok" not in rogue, rogue
+        blocked("harmless_rogue", "not authentic")
     finally:
+        if made_user:  # the gateway may leave children behind: end every process of the throwaway user, by pid
+            import contextlib
+            import signal
+            import time
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                pids = subprocess.run(["ps", "-o", "pid=", "-u", agent], capture_output=True, text=True,
+                                      check=False).stdout.split()
+                for pid in pids:
+                    with contextlib.suppress(OSError):
+                        os.kill(int(pid), sig)
+                if pids:
+                    time.sleep(3)
+            subprocess.run(["userdel", agent], capture_output=True, check=False)
+            subprocess.run(["groupdel", agent], capture_output=True, check=False)
         shutil.rmtree(work, ignore_errors=True)
 
 

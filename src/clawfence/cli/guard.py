@@ -233,10 +233,16 @@ def serve(
                                                      "$CLAWFENCE_CONSOLE_PORT or 18796; -1 = no console).")] = None,
     gateway_user: GatewayUserOpt = None,
     gateway_pid: GatewayPidOpt = None,
+    socket_path: Annotated[Path | None, typer.Option("--socket", help="Also listen on this Unix socket (callers "
+                                                     "identified by SO_PEERCRED; no token).")] = None,
+    socket_group: Annotated[str | None, typer.Option(help="Group that may connect to --socket (the gateway's).")] = None,
+    no_tcp: Annotated[bool, typer.Option("--no-tcp", help="Serve only on --socket.")] = False,
+    public_key_out: Annotated[Path | None, typer.Option(help="Write the decision-signing public key here (PEM).")] = None,
 ) -> None:
-    """Run the decision service on 127.0.0.1 (POST /v1/decide, /healthz, /metrics)."""
+    """Run the decision service on 127.0.0.1 and/or a Unix socket (POST /v1/decide, /healthz, /metrics). Every
+    answer is signed with the Ed25519 key in the service home (created on first start)."""
     from clawfence.guard.secrets_known import load_hashes
-    from clawfence.guard.server import GuardService, ensure_token, guard_home, make_server
+    from clawfence.guard.server import GuardService, ensure_token, guard_home, make_server, make_unix_server
     from clawfence.integrity import actionlog as auditlog
 
     pol = _policy(policy)
@@ -247,18 +253,46 @@ def serve(
     except OSError as exc:
         raise UsageError(f"cannot create token file {tf}: {exc.strerror or exc}") from exc
     cfg = openclaw_config or Path(ctx.state_dir) / "openclaw.json"
-    svc = GuardService(pol, token, _store(store), log or auditlog.default_log_path(), load_hashes(cfg), ctx,
-                       log_mode="sync" if log_sync else "async-allow")
+    import contextlib
+    import grp
+    import threading
+
+    from clawfence.guard import trust
+
     try:
-        srv = make_server(svc, port)
+        kp, private = trust.serve_key_path()
+        signer = trust.load_or_create_key(kp)
+        if not private:
+            typer.echo(f"clawfence guard: single-user mode, signing key {kp} (run 'clawfence guard install "
+                       "--service' for a key the agent cannot read)", err=True)
+        if public_key_out is not None:
+            trust.write_public(signer, public_key_out)
+        callers = _callers(gateway_user, gateway_pid)
+        gid = grp.getgrnam(socket_group).gr_gid if socket_group else None
+    except (trust.TrustError, OSError) as exc:
+        raise UsageError(str(exc)) from exc
+    except KeyError as exc:
+        raise UsageError(f"unknown group {socket_group!r}") from exc
+    if no_tcp and socket_path is None:
+        raise UsageError("--no-tcp needs --socket")
+    svc = GuardService(pol, token, _store(store), log or auditlog.default_log_path(), load_hashes(cfg), ctx,
+                       log_mode="sync" if log_sync else "async-allow", signer=signer, callers=callers)
+    servers: list[Any] = []
+    try:
+        if socket_path is not None:
+            servers.append(make_unix_server(svc, socket_path, group=gid))
+        if not no_tcp:
+            servers.append(make_server(svc, port))
     except OSError as exc:
-        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+        for s in servers:
+            s.server_close()
+        where = f"127.0.0.1:{port}" if socket_path is None or len(servers) == 1 else str(socket_path)
+        raise UsageError(f"cannot listen on {where}: {exc.strerror or exc}") from exc
     if console_port is None:
         from clawfence.detect.selfprotect import guard_ports
         console_port = guard_ports()[1]
     if console_port >= 0:  # the human approval console beside the service (clawfence.guard.console)
         from clawfence.guard.console import start_console
-        callers = _callers(gateway_user, gateway_pid)
         if not callers.gateway_uids:
             typer.echo("warning: no --gateway-user (or $CLAWFENCE_GATEWAY_USERS): the console cannot refuse the agent's "
                        "user; only the TOTP secrets in the service home keep it out", err=True)
@@ -267,22 +301,36 @@ def serve(
         except OSError as exc:
             raise UsageError(f"cannot listen on 127.0.0.1:{console_port} (console): {exc.strerror or exc}") from exc
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    typer.echo(f"clawfence guard: policy {pol.name!r} ({len(pol.rules)} rules) on http://127.0.0.1:"
-               f"{srv.server_address[1]} token file {tf}", err=True)
+    where = " and ".join(f"unix:{s.server_address}" if isinstance(s.server_address, str)
+                         else f"http://127.0.0.1:{s.server_address[1]} token file {tf}" for s in servers)
+    typer.echo(f"clawfence guard: policy {pol.name!r} ({len(pol.rules)} rules) on {where}; answers signed "
+               f"(key {kp})", err=True)
+    for s in servers[1:]:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
     try:
-        srv.serve_forever()
+        servers[0].serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        srv.server_close()
+        for s in servers:
+            s.server_close()
+        if socket_path is not None:
+            with contextlib.suppress(OSError):
+                socket_path.unlink()
         svc.close()
 
 
 @guard_app.command("install")
 def install(
     state_dir: Annotated[Path | None, typer.Option(help="OpenClaw state dir (default ~/.openclaw).")] = None,
-    url: Annotated[str, typer.Option(help="Guard service URL (loopback).")] = "http://127.0.0.1:18795",
-    token_file: Annotated[Path | None, typer.Option(help="Service token file (default $CLAWFENCE_HOME/guard/token).")] = None,
+    socket: Annotated[Path | None, typer.Option("--socket", help="The service's Unix socket (default "
+                                                "$CLAWFENCE_GUARD_SOCKET or /run/clawfence/guard.sock).")] = None,
+    public_key: Annotated[Path | None, typer.Option(help="The service's public key the plugin pins (default "
+                                                    "<trust dir>/guard-decision.pub; must be root-owned).")] = None,
+    url: Annotated[str | None, typer.Option(help="Fallback: talk loopback HTTP to this URL with a token instead "
+                                            "of the Unix socket.")] = None,
+    token_file: Annotated[Path | None, typer.Option(help="With --url: service token file "
+                                                    "(default $CLAWFENCE_HOME/guard/token).")] = None,
     openclaw: Annotated[str | None, typer.Option(help="openclaw executable (default: on PATH).")] = None,
     approval_wait_ms: Annotated[int, typer.Option(help="How long the hook waits for an approval (0 = block and retry).")] = 0,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the commands, change nothing.")] = False,
@@ -290,20 +338,52 @@ def install(
                                                  "to 'clawfence guard install-policy'.")] = False,
     policy_command: Annotated[str | None, typer.Option(help="Absolute path of an install-policy executable run with no arguments "
                                                        "(default: the clawfence script on PATH).")] = None,
+    service: Annotated[bool, typer.Option("--service", help="Root only: create the 'clawfence' system user, its "
+                                          "0700 home with the signing key and approvals, the root-owned trust dir, "
+                                          "the socket dir and a hardened systemd unit (no plugin install).")] = False,
+    gateway_user: Annotated[str | None, typer.Option(help="With --service: the OS user the gateway runs as.")] = None,
+    print_unit: Annotated[bool, typer.Option("--print-unit", help="With --service: print the unit, change nothing.")] = False,
+    unit_path: Annotated[Path | None, typer.Option(help="With --service: where to write the unit.")] = None,
+    exe: Annotated[Path | None, typer.Option(help="With --service: the clawfence executable the unit runs "
+                                             "(default: on PATH).")] = None,
 ) -> None:
-    """Install the OpenClaw plugin into a state dir via the real CLI and set its config keys."""
+    """Install the OpenClaw plugin into a state dir via the real CLI (Unix socket + pinned key), or with
+    --service set up the guard service's OS user, files and systemd unit (docs/guard-trust.md)."""
     import shutil
 
-    from clawfence.guard.install import InstallError, install_plugin
+    from clawfence.guard import install as inst
     from clawfence.guard.server import ensure_token, guard_home
+    from clawfence.guard.trust import pub_path
 
+    if service:
+        if not gateway_user:
+            raise UsageError("--service needs --gateway-user (the OS user the OpenClaw gateway runs as)")
+        cf = exe or (Path(w) if (w := shutil.which("clawfence")) else None)
+        if cf is None:
+            raise UsageError("--service: no clawfence executable on PATH (use --exe)")
+        try:
+            kw: dict[str, Any] = {"unit_path": unit_path} if unit_path else {}
+            if socket:
+                kw["socket"] = socket
+            lay = inst.ServiceLayout.for_gateway(gateway_user, cf.absolute(), state_dir, **kw)
+            if print_unit:
+                typer.echo(inst.render_unit(lay), nl=False)
+                return
+            for line in inst.install_service(lay):
+                typer.echo(line)
+        except (inst.InstallError, OSError) as exc:
+            raise UsageError(str(exc).splitlines()[0] if str(exc) else repr(exc)) from exc
+        return
+    if print_unit:
+        raise UsageError("--print-unit needs --service")
     tf = token_file or guard_home() / "token"
-    if not dry_run:
+    if url and not dry_run:
         try:
             ensure_token(tf)
         except OSError as exc:
             raise UsageError(f"cannot create token file {tf}: {exc.strerror or exc}") from exc
     sd = state_dir or Path(os.environ.get("OPENCLAW_STATE_DIR") or Path.home() / ".openclaw")
+    cfg = inst.plugin_config(public_key or pub_path(), socket, url, tf if url else None, approval_wait_ms)
     try:
         cmd = None
         if install_policy:
@@ -311,10 +391,10 @@ def install(
             if not cmd:
                 raise UsageError("--install-policy: no clawfence executable on PATH (use --policy-command)")
             cmd = os.path.abspath(cmd)
-        for line in install_plugin(sd, url, tf, openclaw, approval_wait_ms, dry_run, policy_command=cmd,
-                                   policy_args=[] if policy_command else None):
+        for line in inst.install_plugin(sd, cfg, openclaw, dry_run, policy_command=cmd,
+                                        policy_args=[] if policy_command else None):
             typer.echo(line)
-    except InstallError as exc:
+    except inst.InstallError as exc:
         raise UsageError(str(exc)) from exc
 
 

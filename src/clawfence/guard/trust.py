@@ -46,6 +46,23 @@ def key_path(home: Path | None = None) -> Path:
     return (home or service_home()) / "keys" / KEY_NAME
 
 
+def socket_path() -> Path:
+    """The decision socket: ``$CLAWFENCE_GUARD_SOCKET`` or ``/run/clawfence/guard.sock``. Its directory is the
+    service user's (0755, systemd ``RuntimeDirectory=clawfence``) so the agent cannot replace the socket; the
+    socket itself is 0660 with the gateway's group."""
+    return Path(os.environ.get("CLAWFENCE_GUARD_SOCKET") or "/run/clawfence/guard.sock")
+
+
+def serve_key_path() -> tuple[Path, bool]:
+    """The key ``clawfence guard serve`` signs with, and whether it is out of the caller's reach: the service
+    home's key when ``$CLAWFENCE_SERVICE_HOME`` is set or the service home exists (``install --service``), else
+    ``$CLAWFENCE_HOME/guard/keys/decision.key`` (single-user mode: the user running serve can read it)."""
+    if os.environ.get("CLAWFENCE_SERVICE_HOME") or service_home().is_dir():
+        return key_path(), True
+    from clawfence.core.paths import clawfence_home
+    return clawfence_home() / "guard" / "keys" / KEY_NAME, False
+
+
 def pub_path(tdir: Path | None = None) -> Path:
     """``<trust dir>/guard-decision.pub`` (PEM SubjectPublicKeyInfo, 0644): what the plugin pins."""
     return (tdir or trust_dir()) / PUB_NAME

@@ -14,7 +14,9 @@ import platform
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -124,6 +126,103 @@ def _redact_cmd(cmd: str) -> str:
     return re.sub(r"(?i)(--(?:token|password)[= ])(\S+)", lambda m: m.group(1) + "«redacted»", cmd)
 
 
+#: byte strings one of which a process's /proc cmdline or comm must contain to be looked at by
+#: :func:`collect_processes` (a superset of its gateway and tunnel tests: those need "openclaw"/"clawdbot" in the
+#: command line, or a name in :data:`TUNNEL_PROCESSES`)
+_PROCESS_KEYS = (b"openclaw", b"clawdbot", *(t.encode() for t in TUNNEL_PROCESSES))
+
+
+def _candidate_pids(proc: str = "/proc") -> list[int] | None:
+    """Pids that :func:`collect_processes` must look at: those whose ``cmdline`` or ``comm`` contains one of
+    :data:`_PROCESS_KEYS`, or that could not be read (psutil decides); None when ``proc`` cannot be listed
+    (then every process is looked at). Only a pre-filter: the tests themselves stay psutil's."""
+    try:
+        names = os.listdir(proc)
+    except OSError:
+        return None
+    out: list[int] = []
+    for n in names:
+        if not n.isdigit():
+            continue
+        try:
+            with open(f"{proc}/{n}/cmdline", "rb") as fh:
+                blob = fh.read()
+            with open(f"{proc}/{n}/comm", "rb") as fh:
+                blob += b"\0" + fh.read()
+        except OSError:
+            out.append(int(n))
+            continue
+        if any(k in blob for k in _PROCESS_KEYS):
+            out.append(int(n))
+    return sorted(out)
+
+
+def _processes(pids: list[int]) -> Iterator[Any]:
+    """psutil processes for ``pids`` with ``.info`` filled as ``process_iter(["pid", "name", "cmdline"])``
+    does (None for a field access is denied to); vanished pids are skipped."""
+    import psutil
+
+    for pid in pids:
+        try:
+            p = psutil.Process(pid)
+            p.info = p.as_dict(["pid", "name", "cmdline"], ad_value=None)
+        except psutil.NoSuchProcess:
+            continue
+        except psutil.Error:
+            continue
+        yield p
+
+
+def _no_watched_listener(proc_net: str = "/proc/net") -> bool:
+    """True when ``/proc/net/tcp`` and ``tcp6`` (what psutil reads) show no socket listening on a
+    :data:`WATCHED_PORTS` port; False when one does or the tables cannot be read (then psutil looks)."""
+    found = False
+    for name in ("tcp", "tcp6"):
+        try:
+            with open(f"{proc_net}/{name}", encoding="ascii", errors="replace") as fh:
+                lines = fh.read().splitlines()[1:]
+        except FileNotFoundError:
+            if name == "tcp6":
+                continue  # no IPv6: psutil skips it too
+            return False
+        except OSError:
+            return False
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 4:
+                return False
+            if fields[3] != "0A":  # TCP_LISTEN
+                continue
+            try:
+                port = int(fields[1].rsplit(":", 1)[1], 16)
+            except (IndexError, ValueError):
+                return False
+            found = found or port in WATCHED_PORTS
+    return not found
+
+
+def _on_path(names: tuple[str, ...]) -> list[str]:
+    """Those of ``names`` that are entries of some ``$PATH`` directory (a superset of what ``shutil.which``
+    finds, from one listing per directory instead of a stat per name and directory)."""
+    entries: set[str] = set()
+    path = os.environ.get("PATH")
+    if path is None:  # shutil.which then searches CS_PATH (or os.defpath): search both
+        path = os.pathsep.join([_cs_path(), os.defpath])
+    for d in path.split(os.pathsep):
+        try:
+            entries.update(os.listdir(d or "."))
+        except OSError:
+            continue
+    return [n for n in names if n in entries]
+
+
+def _cs_path() -> str:
+    try:
+        return os.confstr("CS_PATH") or ""
+    except (AttributeError, ValueError, OSError):
+        return ""
+
+
 def collect_processes() -> tuple[list[ProcessInfo], list[ProcessInfo]]:
     """(gateway processes, tunnel processes). Excludes this process and its parent."""
     import psutil
@@ -131,7 +230,9 @@ def collect_processes() -> tuple[list[ProcessInfo], list[ProcessInfo]]:
     me = {os.getpid(), os.getppid()}
     gws: list[ProcessInfo] = []
     tunnels: list[ProcessInfo] = []
-    for p in psutil.process_iter(["pid", "name", "cmdline"]):
+    pids = _candidate_pids()
+    procs = psutil.process_iter(["pid", "name", "cmdline"]) if pids is None else _processes(pids)
+    for p in procs:
         try:
             info = p.info
             if info["pid"] in me:
@@ -159,6 +260,8 @@ def collect_listeners() -> tuple[list[Listener], bool]:
     import psutil
 
     out: list[Listener] = []
+    if _no_watched_listener():  # the common case, without psutil's scan of every process's open files
+        return out, True
     try:
         conns = psutil.net_connections(kind="tcp")
     except (psutil.AccessDenied, OSError):
@@ -194,7 +297,7 @@ def collect_host() -> HostFacts:
     """Gather :class:`HostFacts` (I/O: /proc, /sys, psutil). Never raises for missing permissions."""
     gws, tproc = collect_processes()
     listeners, visible = collect_listeners()
-    tunnels = sorted({b for b in TUNNEL_BINARIES if shutil.which(b)} | {p.name for p in tproc})
+    tunnels = sorted({b for b in _on_path(TUNNEL_BINARIES) if shutil.which(b)} | {p.name for p in tproc})
     return HostFacts(
         os=f"{platform.system()} {platform.release()}",
         auditor_uid=os.geteuid() if hasattr(os, "geteuid") else -1,

@@ -40,7 +40,7 @@ SRC_DIR = ROOT / "scripts" / "advisory_sources"
 OUT = ROOT / "src" / "clawfence" / "data" / "advisories" / "osv.json"
 sys.path.insert(0, str(ROOT / "src"))
 
-from clawfence.audit.advisories import parse_document  # noqa: E402
+from clawfence.audit.advisories import TWIN, compile_bundle, parse_document  # noqa: E402
 from clawfence.core.calver import CalVer  # noqa: E402
 
 GHSA = re.compile(r"^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$")
@@ -283,11 +283,14 @@ def main() -> int:
     advs, _ = parse_document(doc)  # the loader must accept what we bundle
     text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
     if ns.check:
-        same = OUT.exists() and OUT.read_text(encoding="utf-8") == text
+        twin = OUT.parent / TWIN
+        same = OUT.exists() and OUT.read_text(encoding="utf-8") == text and twin.exists() \
+            and twin.read_text(encoding="utf-8") == compile_bundle(text.encode())
         print("advisories: up to date" if same else "advisories: osv.json differs from the sources")
         return 0 if same else 1
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(text, encoding="utf-8")
+    (OUT.parent / TWIN).write_text(compile_bundle(text.encode()), encoding="utf-8")  # what an audit loads
     ranged = sum(1 for a in advs if a.ranges)
     print(f"{len(advs)} advisories ({ranged} with a fixed version) as of {doc['data_as_of']} -> {OUT.relative_to(ROOT)}")
     return 0

@@ -4,6 +4,7 @@ shutil.which would find: they only skip work."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -57,29 +58,74 @@ def _tcp_table(rows: list[tuple[int, str]]) -> str:
                           for i, (port, st) in enumerate(rows))
 
 
-@pytest.mark.parametrize(("rows", "none"), [
-    ([], True),
-    ([(22, "0A"), (8080, "0A")], True),          # listeners, none on a watched port
-    ([(18789, "01")], True),                      # an established connection to the gateway port
-    ([(22, "0A"), (18789, "0A")], False),         # the gateway port listens
-    ([(18850, "0A")], False),                     # a CDP port
+@pytest.mark.parametrize(("rows", "ports"), [
+    ([], set()),
+    ([(22, "0A"), (8080, "0A")], {22, 8080}),
+    ([(18789, "01")], set()),                     # an established connection to the gateway port
+    ([(22, "0A"), (18789, "0A")], {22, 18789}),   # the gateway port listens
 ])
-def test_no_watched_listener(tmp_path: Path, rows: list[tuple[int, str]], none: bool) -> None:
+def test_proc_listening_ports(tmp_path: Path, rows: list[tuple[int, str]], ports: set[int]) -> None:
     (tmp_path / "tcp").write_text(_tcp_table(rows))
     (tmp_path / "tcp6").write_text(_tcp_table([]))
-    assert host._no_watched_listener(str(tmp_path)) is none
+    assert host._proc_listening_ports(str(tmp_path)) == ports
 
 
-def test_no_watched_listener_reads_tcp6_and_fails_open(tmp_path: Path) -> None:
+def test_proc_listening_ports_reads_tcp6_and_fails_open(tmp_path: Path) -> None:
     (tmp_path / "tcp").write_text(_tcp_table([]))
     (tmp_path / "tcp6").write_text(_tcp_table([(19001, "0A")]))
-    assert host._no_watched_listener(str(tmp_path)) is False
+    assert host._proc_listening_ports(str(tmp_path)) == {19001}
     (tmp_path / "tcp6").unlink()  # no IPv6: like psutil, only tcp
-    assert host._no_watched_listener(str(tmp_path)) is True
+    assert host._proc_listening_ports(str(tmp_path)) == set()
     (tmp_path / "tcp").write_text("garbage\nnot a table\n")
-    assert host._no_watched_listener(str(tmp_path)) is False  # unreadable table: let psutil look
+    assert host._proc_listening_ports(str(tmp_path)) is None  # unreadable table: let psutil look
     (tmp_path / "tcp").unlink()
-    assert host._no_watched_listener(str(tmp_path)) is False
+    assert host._proc_listening_ports(str(tmp_path)) is None
+
+
+def test_netlink_and_proc_see_a_loopback_listener() -> None:
+    """A socket listening on 127.0.0.1 / ::1 shows in the netlink answer and in /proc/net/tcp*."""
+    with socket.socket() as s4:
+        s4.bind(("127.0.0.1", 0))
+        s4.listen()
+        mine = {s4.getsockname()[1]}
+        try:
+            s6 = socket.socket(socket.AF_INET6)
+            s6.bind(("::1", 0))
+            s6.listen()
+            mine.add(s6.getsockname()[1])
+        except OSError:
+            s6 = None
+        try:
+            nl = host._netlink_listening_ports()
+            proc = host._proc_listening_ports()
+        finally:
+            if s6 is not None:
+                s6.close()
+    if proc is None:
+        pytest.skip("no /proc/net/tcp here")
+    assert mine <= proc
+    if nl is None:
+        pytest.skip("netlink sock_diag unavailable here (the /proc tables are used)")
+    assert mine <= nl
+
+
+def test_listeners_on_watched_ports_still_go_to_psutil(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(host, "_netlink_listening_ports", lambda: {22, 18789})
+
+    class FakePsutil:
+        AccessDenied = PermissionError
+        CONN_LISTEN = "LISTEN"
+
+        @staticmethod
+        def net_connections(kind: str) -> list[object]:
+            calls.append(kind)
+            return []
+
+    monkeypatch.setitem(sys.modules, "psutil", FakePsutil)
+    assert host.collect_listeners() == ([], True) and calls == ["tcp"]
+    monkeypatch.setattr(host, "_netlink_listening_ports", lambda: {22})
+    assert host.collect_listeners() == ([], True) and calls == ["tcp"]  # no watched port: psutil not asked
 
 
 def test_on_path_is_a_superset_of_which(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

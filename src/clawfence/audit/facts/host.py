@@ -173,10 +173,10 @@ def _processes(pids: list[int]) -> Iterator[Any]:
         yield p
 
 
-def _no_watched_listener(proc_net: str = "/proc/net") -> bool:
-    """True when ``/proc/net/tcp`` and ``tcp6`` (what psutil reads) show no socket listening on a
-    :data:`WATCHED_PORTS` port; False when one does or the tables cannot be read (then psutil looks)."""
-    found = False
+def _proc_listening_ports(proc_net: str = "/proc/net") -> set[int] | None:
+    """TCP ports with a listening socket per ``/proc/net/tcp`` and ``tcp6`` (what psutil reads); None when the
+    tables cannot be read or parsed (then psutil looks)."""
+    ports: set[int] = set()
     for name in ("tcp", "tcp6"):
         try:
             with open(f"{proc_net}/{name}", encoding="ascii", errors="replace") as fh:
@@ -184,21 +184,67 @@ def _no_watched_listener(proc_net: str = "/proc/net") -> bool:
         except FileNotFoundError:
             if name == "tcp6":
                 continue  # no IPv6: psutil skips it too
-            return False
+            return None
         except OSError:
-            return False
+            return None
         for line in lines:
             fields = line.split()
             if len(fields) < 4:
-                return False
+                return None
             if fields[3] != "0A":  # TCP_LISTEN
                 continue
             try:
-                port = int(fields[1].rsplit(":", 1)[1], 16)
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
             except (IndexError, ValueError):
-                return False
-            found = found or port in WATCHED_PORTS
-    return not found
+                return None
+    return ports
+
+
+#: netlink sock_diag constants (linux/netlink.h, linux/sock_diag.h, linux/inet_diag.h)
+_NETLINK_SOCK_DIAG, _SOCK_DIAG_BY_FAMILY, _NLMSG_ERROR, _NLMSG_DONE = 4, 20, 2, 3
+_NLM_F_REQUEST, _NLM_F_DUMP, _TCP_LISTEN = 0x1, 0x300, 10
+
+
+def _netlink_listening_ports() -> set[int] | None:
+    """TCP ports with a listening socket (IPv4 and IPv6), asked of the kernel over netlink ``sock_diag`` (what
+    ``ss -lt`` does: the kernel walks only the listening table, where ``/proc/net/tcp`` walks every hash bucket,
+    ~4 ms per read); None when netlink is unavailable or answers anything unexpected."""
+    import socket
+    import struct
+
+    if not hasattr(socket, "AF_NETLINK"):
+        return None
+    ports: set[int] = set()
+    try:
+        with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, _NETLINK_SOCK_DIAG) as sk:
+            sk.settimeout(2.0)
+            for seq, family in enumerate((socket.AF_INET, socket.AF_INET6), 1):
+                req = struct.pack("=BBBxI", family, socket.IPPROTO_TCP, 0, 1 << _TCP_LISTEN) + bytes(48)
+                sk.sendto(struct.pack("=LHHLL", 16 + len(req), _SOCK_DIAG_BY_FAMILY, _NLM_F_REQUEST | _NLM_F_DUMP,
+                                      seq, 0) + req, (0, 0))
+                done = False
+                while not done:
+                    data, (pid, _groups) = sk.recvfrom(1 << 16)
+                    if pid != 0:  # only the kernel answers sock_diag
+                        return None
+                    off = 0
+                    while off + 16 <= len(data):
+                        mlen, mtype, _flags, mseq, _pid = struct.unpack_from("=LHHLL", data, off)
+                        if mlen < 16 or off + mlen > len(data) or mseq != seq:
+                            return None
+                        if mtype == _NLMSG_DONE:
+                            done = True
+                            break
+                        if mtype == _NLMSG_ERROR or mtype != _SOCK_DIAG_BY_FAMILY or mlen < 16 + 72:
+                            return None
+                        state = data[off + 17]
+                        if state != _TCP_LISTEN:
+                            return None
+                        ports.add(struct.unpack_from(">H", data, off + 16 + 4)[0])
+                        off += (mlen + 3) & ~3
+    except (OSError, ValueError, struct.error):
+        return None
+    return ports
 
 
 def _on_path(names: tuple[str, ...]) -> list[str]:
@@ -225,12 +271,16 @@ def _cs_path() -> str:
 
 def collect_processes() -> tuple[list[ProcessInfo], list[ProcessInfo]]:
     """(gateway processes, tunnel processes). Excludes this process and its parent."""
-    import psutil
-
     me = {os.getpid(), os.getppid()}
     gws: list[ProcessInfo] = []
     tunnels: list[ProcessInfo] = []
     pids = _candidate_pids()
+    if pids is not None:
+        pids = [p for p in pids if p not in me]
+        if not pids:  # nothing to look at: psutil is not even imported
+            return gws, tunnels
+    import psutil
+
     procs = psutil.process_iter(["pid", "name", "cmdline"]) if pids is None else _processes(pids)
     for p in procs:
         try:
@@ -257,11 +307,14 @@ def collect_processes() -> tuple[list[ProcessInfo], list[ProcessInfo]]:
 
 def collect_listeners() -> tuple[list[Listener], bool]:
     """Listening TCP sockets on :data:`WATCHED_PORTS` (and whether socket owners were visible)."""
+    out: list[Listener] = []
+    ports = _netlink_listening_ports()
+    if ports is None:
+        ports = _proc_listening_ports()
+    if ports is not None and not ports & WATCHED_PORTS:  # the common case, without psutil's scan of every
+        return out, True                                  # process's open files
     import psutil
 
-    out: list[Listener] = []
-    if _no_watched_listener():  # the common case, without psutil's scan of every process's open files
-        return out, True
     try:
         conns = psutil.net_connections(kind="tcp")
     except (psutil.AccessDenied, OSError):

@@ -131,3 +131,26 @@ def test_same_output_and_exit_code_as_typer(args: list[str]) -> None:
         return "\n".join(line for line in s.splitlines() if '"started"' not in line and '"finished"' not in line
                          and "duration" not in line)
     assert norm(fast.stdout) == norm(slow.stdout)
+
+
+def _py(code: str, **env: str) -> str:
+    e = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       env={**e, "PYTHONPATH": SRC, **env})
+    assert p.returncode == 0, p.stderr
+    return p.stdout.strip()
+
+
+def test_pinned_pydantic_loads_no_plugins_when_disabled() -> None:
+    """What the stand-in for pydantic.plugin._loader assumes of the real one."""
+    assert _py("from pydantic.plugin._loader import get_plugins; print(list(get_plugins()))",
+               PYDANTIC_DISABLE_PLUGINS="__all__") == "[]"
+
+
+def test_plugin_loader_stand_in() -> None:
+    code = ("import sys; from clawfence.cli import skip_pydantic_plugin_discovery as s; s(); "
+            "from pydantic import BaseModel\nclass M(BaseModel):\n    x: int\n"
+            "print(M(x='3').x, sys.modules['pydantic.plugin._loader'].__doc__.startswith('clawfence'))")
+    assert _py(code, PYDANTIC_DISABLE_PLUGINS="__all__") == "3 True"
+    assert _py(code.replace(".__doc__.startswith('clawfence')", ".__file__.endswith('_loader.py')"),
+               PYDANTIC_DISABLE_PLUGINS="0") == "3 True"  # plugins not disabled: pydantic's own loader

@@ -70,6 +70,23 @@ def build_app(modules: tuple[ModuleType, ...] | None = None) -> typer.Typer:
     return application
 
 
+def skip_pydantic_plugin_discovery() -> None:
+    """When pydantic plugins are disabled (``PYDANTIC_DISABLE_PLUGINS`` = ``__all__``/``1``/``true``), stand in
+    for ``pydantic.plugin._loader`` with a module whose ``get_plugins()`` returns ``()``: exactly what pydantic's
+    own loader returns then, without importing ``importlib.metadata`` (and email, csv, ...: ~10 ms) just to return
+    it. ``tests/test_cli_fastpath.py`` checks the pinned pydantic still behaves so. No-op otherwise."""
+    import types
+
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true"):
+        return
+    name = "pydantic.plugin._loader"
+    if name in sys.modules:
+        return
+    stub = types.ModuleType(name, "clawfence stand-in: plugins are disabled, so there are none to load")
+    stub.get_plugins = lambda: ()  # type: ignore[attr-defined]
+    sys.modules[name] = stub
+
+
 def main() -> None:
     """Entry point of the ``clawfence`` script.
 
@@ -81,6 +98,7 @@ def main() -> None:
     same results, exit codes and error messages); anything else goes through typer.
     """
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    skip_pydantic_plugin_discovery()
     first = sys.argv[1] if len(sys.argv) > 1 else ""
     try:
         if first == "audit":

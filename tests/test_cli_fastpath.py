@@ -4,6 +4,7 @@ declines and lets typer run."""
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import re
 import subprocess
@@ -154,3 +155,22 @@ def test_plugin_loader_stand_in() -> None:
     assert _py(code, PYDANTIC_DISABLE_PLUGINS="__all__") == "3 True"
     assert _py(code.replace(".__doc__.startswith('clawfence')", ".__file__.endswith('_loader.py')"),
                PYDANTIC_DISABLE_PLUGINS="0") == "3 True"  # plugins not disabled: pydantic's own loader
+
+
+def test_fast_audit_imports_no_cli_framework(tmp_path: Path) -> None:
+    """Structure, not timing: a plain ``audit -f json --no-host`` loads neither typer/click/rich nor PyYAML,
+    importlib.metadata, psutil or sqlite3 (each was on the audit path; benchmarks/bench_audit.py has the times)."""
+    state = tmp_path / ".openclaw"
+    state.mkdir(mode=0o700)
+    (state / "openclaw.json").write_text('{"gateway": {"bind": "loopback", "auth": {"mode": "none"}}}')
+    out = tmp_path / "r.json"
+    code = ("import sys, json; sys.argv = ['clawfence', 'audit', '--state-dir', sys.argv[1], '-f', 'json', '-o', "
+            "sys.argv[2], '--no-host']\nfrom clawfence.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    env = {**os.environ, "PYTHONPATH": SRC}
+    p = subprocess.run([sys.executable, "-c", code, str(state), str(out)], capture_output=True, text=True, env=env,
+                       timeout=120)
+    mods = set(json.loads(p.stdout.strip().splitlines()[-1]))
+    assert json.loads(out.read_text())["findings"], p.stderr
+    assert not mods & {"typer", "click", "rich", "yaml", "importlib.metadata", "psutil", "sqlite3"}, \
+        sorted(mods & {"typer", "click", "rich", "yaml", "importlib.metadata", "psutil", "sqlite3"})

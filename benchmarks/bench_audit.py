@@ -10,7 +10,10 @@ config ``b3-insecure-weaktoken-valid`` (lan, weak token, open Telegram, exec ful
 The native audit runs isolated through ``../shared/realclaw/realclaw-audit.sh``; without the real OpenClaw (or
 without root/unshare) only clawfence is timed.
 
-Usage: python benchmarks/bench_audit.py [--runs 11] [--native-runs 5] [--state-dir DIR ...] [--no-host]
+``--src DIR`` (repeatable) also times the clawfence of another source tree (e.g. a checkout of the previous
+commit) in the same interleaved rounds, for before/after figures taken side by side under the same load.
+
+Usage: python benchmarks/bench_audit.py [--runs 11] [--native-runs 5] [--state-dir DIR ...] [--no-host] [--src DIR ...]
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--native-runs", type=int, default=5, help="timed native runs per installation")
     ap.add_argument("--state-dir", type=Path, action="append", default=[], help="installation(s) to time")
     ap.add_argument("--no-host", action="store_true", help="pass --no-host to clawfence (skip process/socket facts)")
+    ap.add_argument("--src", type=Path, action="append", default=[],
+                    help="another clawfence source tree (its src/ goes first on PYTHONPATH) to time alongside")
     args = ap.parse_args(argv)
 
     why = rc.available()
@@ -85,6 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, state in states:
             cf_cmd = rc.clawfence_cmd(state, *extra)
             nat_cmd = ["bash", str(rc.AUDIT_SH), str(state)]
+            others = [(f"cf@{d.name or d}"[:10], {**env, "PYTHONPATH": str(d.resolve() / "src")}) for d in args.src]
+            other_t: list[list[float]] = [[] for _ in others]
+            other_cpu: list[list[float]] = [[] for _ in others]
+            for _, oenv in others:
+                timed(cf_cmd, oenv)  # warm-up
             timed(cf_cmd, env)  # warm-up (page cache, .pyc)
             if why is None:
                 timed(nat_cmd, dict(os.environ))  # warm-up (node compile cache)
@@ -96,17 +106,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if i < args.runs:
                     cf.append(timed(cf_cmd, env))
                     cf_cpu.append(CPU[-1])
+                    for k, (_, oenv) in enumerate(others):
+                        other_t[k].append(timed(cf_cmd, oenv))
+                        other_cpu[k].append(CPU[-1])
                 if why is None and i < args.native_runs:
                     nat.append(timed(nat_cmd, dict(os.environ)))
                     nat_cpu.append(CPU[-1])
             print(f"{name:<22} {'clawfence':<10} {statistics.median(cf):>9.3f} {p90(cf):>8.3f} {len(cf):>5} "
                   f"{statistics.median(cf_cpu):>9.3f}")
+            for k, (label, _) in enumerate(others):
+                print(f"{name:<22} {label:<10} {statistics.median(other_t[k]):>9.3f} {p90(other_t[k]):>8.3f} "
+                      f"{len(other_t[k]):>5} {statistics.median(other_cpu[k]):>9.3f}")
             if nat:
                 print(f"{name:<22} {'native':<10} {statistics.median(nat):>9.3f} {p90(nat):>8.3f} {len(nat):>5} "
                       f"{statistics.median(nat_cpu):>9.3f}")
                 ratios.append(statistics.median(nat) / statistics.median(cf))
                 print(f"{name:<22} {'ratio':<10} {ratios[-1]:>8.1f}x  (wall medians; CPU: "
                       f"{statistics.median(nat_cpu) / statistics.median(cf_cpu):.1f}x)")
+                for k, (label, _) in enumerate(others):
+                    print(f"{name:<22} {'ratio ' + label:<10} {statistics.median(nat) / statistics.median(other_t[k]):>8.1f}x"
+                          f"  (CPU: {statistics.median(nat_cpu) / statistics.median(other_cpu[k]):.1f}x)")
         if ratios:
             print(f"speed-up: {min(ratios):.1f}x-{max(ratios):.1f}x (target >= 20x); load average after: "
                   f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")

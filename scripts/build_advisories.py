@@ -8,8 +8,9 @@ Inputs (every record keeps the list of sources it came from in ``database_specif
   commit read; columns ``ghsa cve severity fixed published title [cvss introduced]``);
 * ``scripts/advisory_sources/curated-reference.yaml``: the curated table of reference/openclaw.md §6 (cites
   advisory pages, CHANGELOG sections and write-ups per record);
-* ``--komlock PATH`` (optional): ``data/vulnerability-db.json`` of github.com/Komlock-lab/openclaw-security
-  (a public mirror of openclaw/openclaw advisories with ``fixedIn``), read where you fetched it.
+* ``scripts/advisory_sources/komlock-*.tsv``: the ``vulnerabilities`` list of ``data/vulnerability-db.json`` of
+  github.com/Komlock-lab/openclaw-security (a public mirror of openclaw/openclaw advisories with ``fixedIn``),
+  transcribed, merged last; ``--komlock PATH`` (optional) reads such a JSON file where you fetched it instead.
 
 Merge: records are joined by any shared id (GHSA or CVE). The primary id is the GHSA id when known (OSV
 convention for npm). Per field the first source in priority order wins (GitHub Advisory Database tracker
@@ -17,7 +18,8 @@ tables, then the CVE table, the curated reference, Komlock); a disagreement on t
 ``database_specific.conflicts`` and the LATER fixed version is kept (unknown is not safe). Nothing is invented:
 a record whose sources state no fixed version gets no range and is listed but never matched.
 
-Usage: ``python scripts/build_advisories.py [--komlock PATH] [--check]`` (``--check``: exit 1 if the bundled
+Usage: ``python scripts/build_advisories.py [--komlock PATH] [--check]`` (every input is in the repository; a build
+without arguments is reproducible) (``--check``: exit 1 if the bundled
 file differs from what the sources build).
 """
 
@@ -38,7 +40,7 @@ SRC_DIR = ROOT / "scripts" / "advisory_sources"
 OUT = ROOT / "src" / "clawfence" / "data" / "advisories" / "osv.json"
 sys.path.insert(0, str(ROOT / "src"))
 
-from clawfence.audit.advisories import parse_document  # noqa: E402
+from clawfence.audit.advisories import TWIN, compile_bundle, parse_document  # noqa: E402
 from clawfence.core.calver import CalVer  # noqa: E402
 
 GHSA = re.compile(r"^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$")
@@ -190,7 +192,7 @@ def build(komlock: Path | None) -> dict[str, Any]:
     """All sources -> the bundle document."""
     m = Merger()
     sources: list[dict[str, Any]] = []
-    tsvs = sorted(SRC_DIR.glob("*.tsv"))
+    tsvs = sorted(p for p in SRC_DIR.glob("*.tsv") if not p.name.startswith("komlock-"))
     # priority: GitHub Advisory Database tables (newest first), then the CVE table
     ordered = sorted((p for p in tsvs if "readme" not in p.name), reverse=True) + sorted(p for p in tsvs
                                                                                          if "readme" in p.name)
@@ -217,6 +219,15 @@ def build(komlock: Path | None) -> dict[str, Any]:
               fixed=_version(fixed, str(raw["id"])) if fixed else None,
               last_affected=str(raw["last_affected"]) if raw.get("last_affected") else None,
               refs=[str(u) for u in raw.get("references") or ()])
+    for path in sorted(SRC_DIR.glob("komlock-*.tsv")):  # the Komlock mirror, transcribed: lowest priority
+        rows, meta = read_tsv(path, rank + 1)
+        sources.append({"name": path.name, "url": meta["source"], "as_of": meta["source_updated"],
+                        "title": meta.get("source_title", ""), "records": len(rows)})
+        for r in rows:
+            cve = r["cve"] if r["cve"] != "-" else None
+            m.add([r["ghsa"], *([cve] if cve else [])], rank + 1, meta["source"], title=r["title"],
+                  severity=r["severity"], fixed=r["fixed"] if r["fixed"] != "-" else None,
+                  refs=gh_refs(r["ghsa"], cve))
     if komlock is not None:
         doc = json.loads(komlock.read_text(encoding="utf-8"))
         vulns = doc["vulnerabilities"]
@@ -272,11 +283,14 @@ def main() -> int:
     advs, _ = parse_document(doc)  # the loader must accept what we bundle
     text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
     if ns.check:
-        same = OUT.exists() and OUT.read_text(encoding="utf-8") == text
+        twin = OUT.parent / TWIN
+        same = OUT.exists() and OUT.read_text(encoding="utf-8") == text and twin.exists() \
+            and twin.read_text(encoding="utf-8") == compile_bundle(text.encode())
         print("advisories: up to date" if same else "advisories: osv.json differs from the sources")
         return 0 if same else 1
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(text, encoding="utf-8")
+    (OUT.parent / TWIN).write_text(compile_bundle(text.encode()), encoding="utf-8")  # what an audit loads
     ranged = sum(1 for a in advs if a.ranges)
     print(f"{len(advs)} advisories ({ranged} with a fixed version) as of {doc['data_as_of']} -> {OUT.relative_to(ROOT)}")
     return 0

@@ -18,6 +18,7 @@ advisory). Ranges of the same id are united.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -351,12 +352,54 @@ def update_path() -> Path:
     return clawfence_home() / "advisories" / "osv.json"
 
 
+#: compiled twin of the bundled ``osv.json`` (written by ``scripts/build_advisories.py``)
+TWIN = "osv.compiled.json"
+
+
 def _bundled() -> tuple[list[Advisory], str, tuple[Mapping[str, Any], ...]]:
-    text = resources.files("clawfence.data").joinpath("advisories/osv.json").read_text(encoding="utf-8")
-    doc = json.loads(text)
+    root = resources.files("clawfence.data").joinpath("advisories")
+    raw = root.joinpath("osv.json").read_bytes()
+    twin = root.joinpath(TWIN)
+    if twin.is_file():
+        got = _from_twin(twin.read_bytes(), hashlib.sha256(raw).hexdigest())
+        if got is not None:
+            return got
+    doc = json.loads(raw)
     advs, as_of = parse_document(doc)
     assert as_of is not None
     return advs, as_of, tuple(doc.get("sources") or ())
+
+
+def _row(a: Advisory) -> list[Any]:
+    return [a.id, list(a.aliases), a.title, a.severity.value, [[r.introduced, r.fixed, r.last_affected] for r in a.ranges],
+            list(a.references), a.published, a.modified, a.cvss, list(a.sources)]
+
+
+def compile_bundle(raw: bytes) -> str:
+    """The compiled twin of bundle bytes ``raw``: ``{"source_sha256", "data_as_of", "sources", "rows"}`` with one
+    row per advisory as :func:`parse_document` reads it (so loading skips validation and OSV walking). Raises
+    :class:`AdvisoryDataError` when ``raw`` is not a valid bundle."""
+    doc = json.loads(raw)
+    advs, as_of = parse_document(doc)
+    twin = {"source_sha256": hashlib.sha256(raw).hexdigest(), "data_as_of": as_of,
+            "sources": list(doc.get("sources") or ()), "rows": [_row(a) for a in advs]}
+    return json.dumps(twin, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _from_twin(blob: bytes, sha256: str) -> tuple[list[Advisory], str, tuple[Mapping[str, Any], ...]] | None:
+    """Advisories from a compiled twin whose ``source_sha256`` is ``sha256``; None when the twin is stale or not
+    what :func:`compile_bundle` writes (the caller then parses the bundle itself: always correct, only slower)."""
+    try:
+        doc = json.loads(blob)
+        if not isinstance(doc, dict) or doc.get("source_sha256") != sha256 or not isinstance(doc.get("data_as_of"), str):
+            return None
+        advs = [Advisory(id=i, aliases=tuple(al), title=t, severity=Severity(sv),
+                         ranges=tuple(Range(lo, fixed=fx, last_affected=la) for lo, fx, la in rg),
+                         references=tuple(rf), published=pu, modified=mo, cvss=cv, sources=tuple(so))
+                    for i, al, t, sv, rg, rf, pu, mo, cv, so in doc["rows"]]
+        return advs, doc["data_as_of"], tuple(doc.get("sources") or ())
+    except (ValueError, TypeError, KeyError, VersionError):
+        return None
 
 
 @lru_cache(maxsize=4)

@@ -3,61 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from clawfence.audit.facts import Facts
-from clawfence.cli.common import SEVERITIES, check_choice, check_lang, emit
+from clawfence.cli.audit_run import FORMATS, audit_command, exit_code  # noqa: F401  (FORMATS, exit_code: re-exported)
+from clawfence.cli.common import check_lang, emit
 from clawfence.core.errors import UsageError
-
-FORMATS = ("text", "json", "sarif", "markdown", "html")
-
-
-def exit_code(findings: list[object], fail_on: str) -> int:
-    """0 when no unwaived FAIL/ERROR at or above ``fail_on``; 1 otherwise; ``none`` never fails."""
-    from clawfence.core.model import Finding, Severity, Status
-    if fail_on == "none":
-        return 0
-    threshold = Severity(fail_on).rank
-    for f in findings:
-        assert isinstance(f, Finding)
-        if f.suppressed or f.status not in (Status.FAIL, Status.ERROR):
-            continue
-        if f.severity.rank >= threshold:
-            return 1
-    return 0
-
-
-def _fleet_salt(salt_file: Path | None) -> bytes | None:
-    """The fleet salt from ``--fleet-salt-file`` or env ``CLAWFENCE_FLEET_SALT`` (None: not a fleet audit)."""
-    import os
-
-    from clawfence.audit.facts.fleet import FleetSaltError, salt_from
-    try:
-        return salt_from(os.environ, salt_file)
-    except FleetSaltError as exc:
-        raise UsageError(str(exc)) from exc
-
-
-def _add_fleet(facts: Facts, state_dir: Path, salt: bytes | None) -> Facts:
-    """``facts`` with the fleet fingerprints when a fleet salt is given, else unchanged."""
-    import os
-
-    from clawfence.audit.facts.config import ConfigLoadError, read_config
-    from clawfence.audit.facts.fleet import collect_fleet
-    if salt is None:
-        return facts
-    raw = None
-    if facts.config is not None and facts.config.exists:
-        try:
-            raw = read_config(Path(facts.config_path))[1]
-        except ConfigLoadError as exc:  # collected a moment ago; changed since
-            raise UsageError(str(exc)) from exc
-    return facts.model_copy(update={"fleet": collect_fleet(raw, state_dir, os.environ, salt)})
 
 
 def register(app: typer.Typer) -> None:
@@ -88,61 +41,11 @@ def register(app: typer.Typer) -> None:
                                                         "Kubernetes/Helm output, Dockerfile, systemd unit (file or dir)")] = None,
     ) -> None:
         """Audit an OpenClaw installation against every item of the CNCERT guide."""
-        # imports are deferred to what this run needs (startup time is most of an audit; see benchmarks/)
-        from clawfence.audit import facts as facts_mod
-        from clawfence.audit.collect import collect
-        from clawfence.audit.run import audit as run_audit
-        check_lang(lang)
-        check_choice("--format", fmt, FORMATS)
-        check_choice("--fail-on", fail_on, SEVERITIES)
-        if openclaw_version:
-            from clawfence.core.calver import parse
-            if parse(openclaw_version) is None:
-                raise UsageError(f"--openclaw-version {openclaw_version!r} is not an OpenClaw version (YYYY.M.D[-N])")
-        if from_facts and fleet_salt_file:
-            raise UsageError("--fleet-salt-file needs a live audit, not --from-facts")
-        fleet_salt = None if from_facts else _fleet_salt(fleet_salt_file)
-        started = datetime.now(UTC).isoformat(timespec="seconds")
-        if deployment is not None:
-            _audit_deployment(deployment, fmt, output, lang, fail_on, verbose)
-        if from_facts:
-            try:
-                facts = facts_mod.Facts.from_json(from_facts.read_text(encoding="utf-8"))
-            except OSError as exc:
-                raise UsageError(f"cannot read {from_facts}: {exc.strerror or exc}") from exc
-            except facts_mod.FactsError as exc:
-                raise UsageError(f"{from_facts}: {exc}") from exc
-        else:
-            inst = facts_mod.locate(state_dir, config, profile)
-            if state_dir and not inst.state_dir.exists():
-                raise UsageError(f"state dir not found: {inst.state_dir}")
-            try:
-                facts = collect(inst, version_override=openclaw_version, with_host=not no_host,
-                                          baseline=baseline)
-            except (facts_mod.FactsError, facts_mod.ConfigLoadError) as exc:
-                raise UsageError(str(exc)) from exc
-            facts = _add_fleet(facts, inst.state_dir, fleet_salt)
-        if deep:
-            facts = _add_probe(facts, target or [])
-        if save_facts:
-            emit(facts.to_json() + "\n", save_facts)
-        accepted = []
-        if waivers:
-            from clawfence.audit import waivers as waivers_mod
-            try:
-                accepted = waivers_mod.load(waivers)
-            except waivers_mod.WaiverError as exc:
-                raise UsageError(str(exc)) from exc
-        report = run_audit(facts, lang=lang, deep=deep, started=started, waivers=accepted)
-        from clawfence.reporters import REPORTERS
-
-        if fmt == "text":
-            from clawfence.reporters import terminal
-            text = terminal.render(report, verbose=verbose, color=output is None and _isatty())
-        else:
-            text = REPORTERS[fmt](report)
-        emit(text, output)
-        raise typer.Exit(exit_code(list(report.findings), fail_on))
+        raise typer.Exit(audit_command(
+            state_dir=state_dir, config=config, profile=profile, fmt=fmt, output=output, lang=lang, fail_on=fail_on,
+            deep=deep, target=target, waivers=waivers, save_facts=save_facts, from_facts=from_facts,
+            openclaw_version=openclaw_version, baseline=baseline, no_host=no_host, fleet_salt_file=fleet_salt_file,
+            verbose=verbose, deployment=deployment))
 
     @app.command()
     def guide(
@@ -226,23 +129,6 @@ def register(app: typer.Typer) -> None:
         raise UsageError(f"unknown check, rule or guide point: {ident}")
 
 
-def _audit_deployment(path: Path, fmt: str, output: Path | None, lang: str, fail_on: str, verbose: bool) -> None:
-    """``audit --deployment PATH``: render the deployment report and exit with the audit's exit code."""
-    from clawfence.audit.deployment import DeploymentError, audit_deployment
-    from clawfence.reporters import REPORTERS
-    try:
-        report = audit_deployment(path, lang=lang)
-    except DeploymentError as exc:
-        raise UsageError(str(exc)) from exc
-    if fmt == "text":
-        from clawfence.reporters import terminal
-        text = terminal.render(report, verbose=verbose, color=output is None and _isatty())
-    else:
-        text = REPORTERS[fmt](report)
-    emit(text, output)
-    raise typer.Exit(exit_code(list(report.findings), fail_on))
-
-
 def _explain_rule(ident: str, lang: str) -> str | None:
     """Explanation of a scanner or guard rule id, if those modules know it."""
     from clawfence.audit.deployment import by_id as deployment_check
@@ -261,21 +147,3 @@ def _explain_rule(ident: str, lang: str) -> str | None:
             return str(text)
     from clawfence.catalog import explain  # every other family (trail TR, fleet FL, ...) from the one registry
     return explain(ident, lang)
-
-
-def _add_probe(facts: Facts, targets: list[str]) -> Facts:
-    """Attach live probe facts (``--deep``) when the probe module exists."""
-    import importlib
-
-    try:
-        mod = importlib.import_module("clawfence.audit.probes")
-    except ImportError:
-        return facts
-    out: Facts = mod.collect_probe(facts, targets)
-    return out
-
-
-def _isatty() -> bool:
-    import sys
-
-    return sys.stdout.isatty()

@@ -5,15 +5,19 @@ from __future__ import annotations
 import stat
 import sys
 from pathlib import Path
-
-import typer
+from typing import TYPE_CHECKING
 
 from clawfence.core.atomic import atomic_write_text
 from clawfence.core.errors import UsageError
 
+if TYPE_CHECKING:  # typer is imported only by the commands that use it (the audit's fast path does not)
+    import typer
+
 
 def fail(message: str) -> typer.Exit:
     """Print ``clawfence: error: message`` and return an Exit(2) to raise."""
+    import typer
+
     typer.echo(f"clawfence: error: {message}", err=True)
     return typer.Exit(2)
 

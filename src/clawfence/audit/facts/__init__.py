@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,6 +96,8 @@ def _exec_approvals(home: Path, state_dir: Path) -> dict[str, Any] | None:
             doc = None
     db = state_dir / "state" / "openclaw.sqlite"
     if doc is None and db.is_file():
+        import sqlite3  # deferred: only installations with a database need it
+
         try:
             con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2)
             try:
@@ -141,6 +142,8 @@ def _pairing_allow(state_dir: Path) -> dict[str, PairingAllow]:
             out[key] = PairingAllow(count=sum(1 for e in entries if e != "*"), wildcard="*" in entries, source=str(f))
     db = state_dir / "state" / "openclaw.sqlite"
     if db.is_file():
+        import sqlite3  # deferred: only installations with a database need it
+
         try:
             con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2)
             try:

@@ -14,7 +14,9 @@ import platform
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -124,14 +126,163 @@ def _redact_cmd(cmd: str) -> str:
     return re.sub(r"(?i)(--(?:token|password)[= ])(\S+)", lambda m: m.group(1) + "«redacted»", cmd)
 
 
-def collect_processes() -> tuple[list[ProcessInfo], list[ProcessInfo]]:
-    """(gateway processes, tunnel processes). Excludes this process and its parent."""
+#: byte strings one of which a process's /proc cmdline or comm must contain to be looked at by
+#: :func:`collect_processes` (a superset of its gateway and tunnel tests: those need "openclaw"/"clawdbot" in the
+#: command line, or a name in :data:`TUNNEL_PROCESSES`)
+_PROCESS_KEYS = (b"openclaw", b"clawdbot", *(t.encode() for t in TUNNEL_PROCESSES))
+
+
+def _candidate_pids(proc: str = "/proc") -> list[int] | None:
+    """Pids that :func:`collect_processes` must look at: those whose ``cmdline`` or ``comm`` contains one of
+    :data:`_PROCESS_KEYS`, or that could not be read (psutil decides); None when ``proc`` cannot be listed
+    (then every process is looked at). Only a pre-filter: the tests themselves stay psutil's."""
+    try:
+        names = os.listdir(proc)
+    except OSError:
+        return None
+    out: list[int] = []
+    for n in names:
+        if not n.isdigit():
+            continue
+        try:
+            with open(f"{proc}/{n}/cmdline", "rb") as fh:
+                blob = fh.read()
+            with open(f"{proc}/{n}/comm", "rb") as fh:
+                blob += b"\0" + fh.read()
+        except OSError:
+            out.append(int(n))
+            continue
+        if any(k in blob for k in _PROCESS_KEYS):
+            out.append(int(n))
+    return sorted(out)
+
+
+def _processes(pids: list[int]) -> Iterator[Any]:
+    """psutil processes for ``pids`` with ``.info`` filled as ``process_iter(["pid", "name", "cmdline"])``
+    does (None for a field access is denied to); vanished pids are skipped."""
     import psutil
 
+    for pid in pids:
+        try:
+            p = psutil.Process(pid)
+            p.info = p.as_dict(["pid", "name", "cmdline"], ad_value=None)
+        except psutil.NoSuchProcess:
+            continue
+        except psutil.Error:
+            continue
+        yield p
+
+
+def _proc_listening_ports(proc_net: str = "/proc/net") -> set[int] | None:
+    """TCP ports with a listening socket per ``/proc/net/tcp`` and ``tcp6`` (what psutil reads); None when the
+    tables cannot be read or parsed (then psutil looks)."""
+    ports: set[int] = set()
+    for name in ("tcp", "tcp6"):
+        try:
+            with open(f"{proc_net}/{name}", encoding="ascii", errors="replace") as fh:
+                lines = fh.read().splitlines()[1:]
+        except FileNotFoundError:
+            if name == "tcp6":
+                continue  # no IPv6: psutil skips it too
+            return None
+        except OSError:
+            return None
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 4:
+                return None
+            if fields[3] != "0A":  # TCP_LISTEN
+                continue
+            try:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+            except (IndexError, ValueError):
+                return None
+    return ports
+
+
+#: netlink sock_diag constants (linux/netlink.h, linux/sock_diag.h, linux/inet_diag.h)
+_NETLINK_SOCK_DIAG, _SOCK_DIAG_BY_FAMILY, _NLMSG_ERROR, _NLMSG_DONE = 4, 20, 2, 3
+_NLM_F_REQUEST, _NLM_F_DUMP, _TCP_LISTEN = 0x1, 0x300, 10
+
+
+def _netlink_listening_ports() -> set[int] | None:
+    """TCP ports with a listening socket (IPv4 and IPv6), asked of the kernel over netlink ``sock_diag`` (what
+    ``ss -lt`` does: the kernel walks only the listening table, where ``/proc/net/tcp`` walks every hash bucket,
+    ~4 ms per read); None when netlink is unavailable or answers anything unexpected."""
+    import socket
+    import struct
+
+    if not hasattr(socket, "AF_NETLINK"):
+        return None
+    ports: set[int] = set()
+    try:
+        with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, _NETLINK_SOCK_DIAG) as sk:
+            sk.settimeout(2.0)
+            for seq, family in enumerate((socket.AF_INET, socket.AF_INET6), 1):
+                req = struct.pack("=BBBxI", family, socket.IPPROTO_TCP, 0, 1 << _TCP_LISTEN) + bytes(48)
+                sk.sendto(struct.pack("=LHHLL", 16 + len(req), _SOCK_DIAG_BY_FAMILY, _NLM_F_REQUEST | _NLM_F_DUMP,
+                                      seq, 0) + req, (0, 0))
+                done = False
+                while not done:
+                    data, (pid, _groups) = sk.recvfrom(1 << 16)
+                    if pid != 0:  # only the kernel answers sock_diag
+                        return None
+                    off = 0
+                    while off + 16 <= len(data):
+                        mlen, mtype, _flags, mseq, _pid = struct.unpack_from("=LHHLL", data, off)
+                        if mlen < 16 or off + mlen > len(data) or mseq != seq:
+                            return None
+                        if mtype == _NLMSG_DONE:
+                            done = True
+                            break
+                        if mtype == _NLMSG_ERROR or mtype != _SOCK_DIAG_BY_FAMILY or mlen < 16 + 72:
+                            return None
+                        state = data[off + 17]
+                        if state != _TCP_LISTEN:
+                            return None
+                        ports.add(struct.unpack_from(">H", data, off + 16 + 4)[0])
+                        off += (mlen + 3) & ~3
+    except (OSError, ValueError, struct.error):
+        return None
+    return ports
+
+
+def _on_path(names: tuple[str, ...]) -> list[str]:
+    """Those of ``names`` that are entries of some ``$PATH`` directory (a superset of what ``shutil.which``
+    finds, from one listing per directory instead of a stat per name and directory)."""
+    entries: set[str] = set()
+    path = os.environ.get("PATH")
+    if path is None:  # shutil.which then searches CS_PATH (or os.defpath): search both
+        path = os.pathsep.join([_cs_path(), os.defpath])
+    for d in path.split(os.pathsep):
+        try:
+            entries.update(os.listdir(d or "."))
+        except OSError:
+            continue
+    return [n for n in names if n in entries]
+
+
+def _cs_path() -> str:
+    try:
+        return os.confstr("CS_PATH") or ""
+    except (AttributeError, ValueError, OSError):
+        return ""
+
+
+def collect_processes() -> tuple[list[ProcessInfo], list[ProcessInfo]]:
+    """(gateway processes, tunnel processes). Excludes this process and its parent."""
     me = {os.getpid(), os.getppid()}
     gws: list[ProcessInfo] = []
     tunnels: list[ProcessInfo] = []
-    for p in psutil.process_iter(["pid", "name", "cmdline"]):
+    pids = _candidate_pids()
+    if pids is not None:
+        pids = [p for p in pids if p not in me]
+        if not pids:  # nothing to look at: psutil is not even imported
+            return gws, tunnels
+    import psutil
+
+    procs = psutil.process_iter(["pid", "name", "cmdline"]) if pids is None else _processes(pids)
+    for p in procs:
         try:
             info = p.info
             if info["pid"] in me:
@@ -156,9 +307,14 @@ def collect_processes() -> tuple[list[ProcessInfo], list[ProcessInfo]]:
 
 def collect_listeners() -> tuple[list[Listener], bool]:
     """Listening TCP sockets on :data:`WATCHED_PORTS` (and whether socket owners were visible)."""
+    out: list[Listener] = []
+    ports = _netlink_listening_ports()
+    if ports is None:
+        ports = _proc_listening_ports()
+    if ports is not None and not ports & WATCHED_PORTS:  # the common case, without psutil's scan of every
+        return out, True                                  # process's open files
     import psutil
 
-    out: list[Listener] = []
     try:
         conns = psutil.net_connections(kind="tcp")
     except (psutil.AccessDenied, OSError):
@@ -194,7 +350,7 @@ def collect_host() -> HostFacts:
     """Gather :class:`HostFacts` (I/O: /proc, /sys, psutil). Never raises for missing permissions."""
     gws, tproc = collect_processes()
     listeners, visible = collect_listeners()
-    tunnels = sorted({b for b in TUNNEL_BINARIES if shutil.which(b)} | {p.name for p in tproc})
+    tunnels = sorted({b for b in _on_path(TUNNEL_BINARIES) if shutil.which(b)} | {p.name for p in tproc})
     return HostFacts(
         os=f"{platform.system()} {platform.release()}",
         auditor_uid=os.geteuid() if hasattr(os, "geteuid") else -1,

@@ -69,8 +69,8 @@ def key_history() -> dict[str, dict[str, str]]:
     """Dotted key (``*`` = any name) -> {"retired": version, "note": ...}."""
     from clawfence.core import yamlload  # deferred: only when a key is unknown
 
-    text = resources.files("clawfence.data").joinpath("key-history.yaml").read_text(encoding="utf-8")
-    return {str(k): dict(v) for k, v in (yamlload.safe_load(text) or {}).items()}
+    # from the compiled JSON twin when fresh (no PyYAML import on the audit path)
+    return {str(k): dict(v) for k, v in (yamlload.packaged("clawfence.data", "key-history.yaml") or {}).items()}
 
 
 def schema_for(version: str | None) -> str | None:

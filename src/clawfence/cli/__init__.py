@@ -74,7 +74,7 @@ def skip_pydantic_plugin_discovery() -> None:
     """When pydantic plugins are disabled (``PYDANTIC_DISABLE_PLUGINS`` = ``__all__``/``1``/``true``), stand in
     for ``pydantic.plugin._loader`` with a module whose ``get_plugins()`` returns ``()``: exactly what pydantic's
     own loader returns then, without importing ``importlib.metadata`` (and email, csv, ...: ~10 ms) just to return
-    it. ``tests/test_cli_fastpath.py`` checks the pinned pydantic still behaves so. No-op otherwise."""
+    it. ``tests/cli/test_cli_fastpath.py`` checks the pinned pydantic still behaves so. No-op otherwise."""
     import types
 
     if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true"):

@@ -7,7 +7,7 @@ forms (``--long VALUE``, ``--long=VALUE``, ``-f VALUE``, ``-o VALUE``, ``-v``, t
 value, a positional argument, ``--``, clustered short options, an unreadable path, shell completion) it returns
 None and the caller runs typer, so help texts and every parse error stay exactly typer's.
 
-``tests/test_cli_fastpath.py`` checks :data:`AUDIT_OPTIONS` against the typer command's own parameters (flags,
+``tests/cli/test_cli_fastpath.py`` checks :data:`AUDIT_OPTIONS` against the typer command's own parameters (flags,
 destinations, kinds, defaults), so the two cannot drift apart silently.
 """
 

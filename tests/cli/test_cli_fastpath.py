@@ -20,8 +20,8 @@ from clawfence.cli import audit as audit_cli
 from clawfence.cli import build_app, fastpath
 from clawfence.cli.audit_run import audit_command
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
-STATE = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "homes" / "insecure" / ".openclaw"
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+STATE = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "homes" / "insecure" / ".openclaw"
 
 
 def _typer_params() -> list[Any]:

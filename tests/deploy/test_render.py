@@ -76,7 +76,7 @@ def test_guard_is_wired_only_with_guard(rendered: dict[str, Path]) -> None:
     for target in TARGETS:
         cfg_text = (rendered[f"{target}-guard"] / ("templates/manifests.yaml" if target == "helm" else "openclaw.json"))
         text = cfg_text.read_text(encoding="utf-8")
-        assert "clawfence-guard" in text and "tokenFile" in text
+        assert "clawfence-guard" in text and "/etc/clawfence/trust/guard-decision.pub" in text
         assert "@guard@" not in text and "@@" not in text
         assert "clawfence-guard" not in (rendered[target] / cfg_text.relative_to(rendered[f"{target}-guard"])) \
             .read_text(encoding="utf-8")
@@ -297,7 +297,23 @@ def test_systemd_token_pre_start_generates_once(tmp_path: Path) -> None:
     assert (tmp_path / "gateway-token").read_text(encoding="utf-8") == first
 
 
-@pytest.mark.parametrize("target", ["compose", "helm", "systemd"])
+def test_systemd_guard_serves_a_socket_and_pins_its_key_as_root() -> None:
+    """The systemd guard answers only on its Unix socket (the gateway's group), names the gateway user (which may
+    never approve), and a privileged post-start step pins the public key root-owned where the plugin checks it."""
+    files = render("systemd", Options(with_guard=True))
+    unit = files["clawfence-guard.service"][0]
+    start = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
+    for flag in ("--socket /run/clawfence-guard/guard.sock", "--no-tcp", "--gateway-user openclaw",
+                 "--public-key-out /var/lib/clawfence/guard-decision.pub"):
+        assert flag in start
+    post = next(x for x in unit.splitlines() if x.startswith("ExecStartPost="))
+    assert post.startswith("ExecStartPost=+") and "-o root -g root -m 0644" in post
+    cfg = json.loads(files["openclaw.json"][0])["plugins"]["entries"]["clawfence-guard"]["config"]
+    assert cfg["transport"] == "unix" and cfg["socketPath"] == "/run/clawfence-guard/guard.sock"
+    assert cfg["publicKeyFile"] == "/etc/clawfence/trust/guard-decision.pub" and "tokenFile" not in cfg
+
+
+@pytest.mark.parametrize("target", ["compose", "helm"])
 def test_guard_token_is_made_group_readable(tmp_path: Path, target: str) -> None:
     """The wrapper around ``guard serve`` (which keeps its token 0600) makes the token 0640 once it exists and
     still waits for the service; a stand-in ``clawfence`` writes the token after a delay, like the real one."""

@@ -103,8 +103,12 @@ def openclaw_config(target: str, opts: Options) -> dict[str, object]:
             "load": {"paths": [plugin_dir]},
             "entries": {"clawfence-guard": {
                 "enabled": True,
-                "config": {"url": f"http://127.0.0.1:{opts.guard_port}", "tokenFile": "/run/clawfence-guard/token",
-                           "timeoutMs": 2000, "approvalWaitMs": 0},
+                # the plugin checks every answer's Ed25519 signature with the service's public key, pinned in a
+                # root-owned file (guard/plugin/index.js); systemd: over the service's Unix socket
+                "config": ({"transport": "unix", "socketPath": "/run/clawfence-guard/guard.sock"} if target == "systemd"
+                           else {"transport": "http", "url": f"http://127.0.0.1:{opts.guard_port}",
+                                 "tokenFile": "/run/clawfence-guard/token"})
+                | {"publicKeyFile": "/etc/clawfence/trust/guard-decision.pub", "timeoutMs": 2000, "approvalWaitMs": 0},
                 "hooks": {"timeoutMs": 5000}}},
         }
     return cfg

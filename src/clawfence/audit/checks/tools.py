@@ -170,16 +170,15 @@ def _exec_block(agent_block: dict[str, Any]) -> dict[str, Any]:
 
 def _latent_exec(facts: Facts, prefix: str, ex: Any, seen: set[str], unless: str) -> Iterator[Outcome]:
     """LOW "latent" warnings for weak exec keys set explicitly in block ``ex`` found at ``prefix`` (``tools.exec``
-    or ``agents.list.<i>.tools.exec``) while exec is denied or sandboxed: ``mode``/``security`` ``full`` and
+    or ``agents.entries.<id>.tools.exec``) while exec is denied or sandboxed: ``mode``/``security`` ``full`` and
     ``ask`` ``off``. ``seen`` de-duplicates keys across scopes."""
     if not isinstance(ex, dict):
         return
     found: list[tuple[str, str]] = []
     if ex.get("mode") == "full":
         found.append((f"{prefix}.mode", f"{prefix}.mode is 'full': commands would run without approval"))
-    if ex.get("security") == "full":
-        found.append((f"{prefix}.security", f"{prefix}.security is 'full'"
-                      + (": commands would run without approval" if ex.get("ask") != "always" else "")))
+    if ex.get("security") == "full" and ex.get("ask") != "always":  # full + always asks for every command (passes)
+        found.append((f"{prefix}.security", f"{prefix}.security is 'full': commands would run without approval"))
     if ex.get("ask") == "off" and ex.get("security") != "deny":
         found.append((f"{prefix}.ask", f"{prefix}.ask is 'off': no human would confirm any command"))
     for key, detail in found:

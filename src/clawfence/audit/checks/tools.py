@@ -177,8 +177,10 @@ def _latent_exec(facts: Facts, prefix: str, ex: Any, seen: set[str], unless: str
     found: list[tuple[str, str]] = []
     if ex.get("mode") == "full":
         found.append((f"{prefix}.mode", f"{prefix}.mode is 'full': commands would run without approval"))
-    if ex.get("security") == "full" and ex.get("ask") != "always":  # full + always asks for every command (passes)
-        found.append((f"{prefix}.security", f"{prefix}.security is 'full': commands would run without approval"))
+    if ex.get("security") == "full":
+        found.append((f"{prefix}.security", f"{prefix}.security is 'full': " + (
+            "no allowlist, only ask 'always' would stand between the model and the shell" if ex.get("ask") == "always"
+            else "commands would run without approval")))
     if ex.get("ask") == "off" and ex.get("security") != "deny":
         found.append((f"{prefix}.ask", f"{prefix}.ask is 'off': no human would confirm any command"))
     for key, detail in found:

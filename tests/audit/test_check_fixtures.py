@@ -32,6 +32,9 @@ def test_check_fixture(path: Path) -> None:
         assert Status(expect) in statuses, [(f.status, f.detail) for f in findings]
     if "severity" in doc:
         assert any(f.severity.value == doc["severity"] for f in findings if f.status == Status(expect))
+    if "key" in doc:  # the finding is located at this config key
+        assert any(f.location is not None and f.location.key == doc["key"] for f in findings
+                   if f.status == Status(expect)), [(f.status, f.location) for f in findings]
 
 
 @pytest.mark.parametrize("check", all_checks(), ids=lambda c: c.id)

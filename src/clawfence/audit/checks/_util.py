@@ -62,7 +62,7 @@ from clawfence.audit.checks.tool_policy import (
 )
 from clawfence.audit.facts import Facts
 from clawfence.audit.facts.config import SecretInfo
-from clawfence.core.model import Location
+from clawfence.core.model import Location, Outcome, Severity, warned
 
 LOOPBACK_BINDS = frozenset({"loopback", "127.0.0.1", "localhost", "::1"})
 
@@ -82,6 +82,15 @@ def dotenv_secret(facts: Facts, name: str) -> tuple[SecretInfo, Location] | None
         if s.key == name and s.path.endswith(".env"):
             return s.info, Location(path=s.path, key=name, line=s.line)
     return None
+
+
+def latent(facts: Facts, key: str, detail: str, unless: str) -> Outcome:
+    """A LOW warning at config key ``key`` for a weakening that another setting currently neutralises.
+
+    ``detail``: what the key does (e.g. "tools.exec.security is 'full'"); ``unless``: the setting that holds it
+    back now, as "if <X> is re-enabled" text. Never high/critical: the configuration is safe as it stands, but the
+    weakening must not go unnoticed (it takes effect the day the other setting changes)."""
+    return warned(f"{detail}; latent: takes effect if {unless}", key, where(facts, key), severity=Severity.LOW)
 
 
 def where(facts: Facts, key: str) -> Location:

@@ -23,6 +23,8 @@ from clawfence.audit.checks._util import (
     agent_contexts,
     cfg,
     channel_scopes,
+    key_in_version,
+    latent,
     open_inbound,
 )
 from clawfence.audit.checks._util import where as _loc
@@ -203,9 +205,12 @@ def dm_sessions_isolated(facts: Facts) -> Iterator[Outcome]:
     loc = _loc(facts, "session.dmScope")
     senders: set[str] = set()
     wide: list[str] = []
+    pairing: list[str] = []
     for s in channel_scopes(facts):
         if not s.enabled or s.dm_policy == "disabled":
             continue
+        if s.dm_policy == "pairing":
+            pairing.append(s.dm_policy_key or f"{s.path} (default dmPolicy 'pairing')")
         akey, allow = _dm_allow(s)
         if s.dm_policy == "open" or "*" in allow:
             wide.append(s.dm_policy_key if s.dm_policy == "open" and s.dm_policy_key else akey)
@@ -225,6 +230,9 @@ def dm_sessions_isolated(facts: Facts) -> Iterator[Outcome]:
                      "session", "session.dmScope", loc)
     else:
         yield passed(f"session.dmScope is 'main'{src} with at most one allowed DM sender", "session.dmScope", loc)
+        if pairing:
+            yield latent(facts, "session.dmScope", f"session.dmScope is 'main'{src}: every DM sender shares the "
+                         "agent's main session", f"a second sender is approved through pairing (at {', '.join(pairing)})")
     if cfg(facts, "session.groupScope") == "main":
         yield warned("session.groupScope is 'main': group rooms share the main session", "session.groupScope",
                      _loc(facts, "session.groupScope"))
@@ -291,6 +299,16 @@ def chat_commands_safe(facts: Facts) -> Iterator[Outcome]:
             ok = False
             yield warned(f"{key} is true: MCP servers / plugins can be managed from chat", key, _loc(facts, key),
                          severity=Severity.MEDIUM)
+    if cfg(facts, "commands.useAccessGroups") is False and key_in_version(facts, "commands.useAccessGroups"):
+        ok = False
+        # Source: src/channels/command-gating.ts resolveCommandAuthorizedFromAuthorizers: with access groups off
+        # the default mode is "allow" -- every sender that reaches the bot is authorised for control commands.
+        groups = [s.path for s in channel_scopes(facts) if s.enabled and s.group_policy != "disabled"]
+        yield warned("commands.useAccessGroups is false: control commands (/approve, /elevated, /model, /restart ...) "
+                     "skip the owner/allowFrom check, so every sender that reaches the bot may run them"
+                     + (f" (groups enabled at {', '.join(groups)})" if groups else ""), "commands.useAccessGroups",
+                     _loc(facts, "commands.useAccessGroups"),
+                     severity=Severity.HIGH if opened else Severity.MEDIUM if groups else Severity.LOW)
     if ok:
         yield passed("commands.bash and commands.config are off", "commands", _loc(facts, "commands"))
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from clawfence.audit.checks._util import GATEWAY_ENV_SECRETS, LOOPBACK_BINDS, auth_mode, cfg, gateway_exposed
+from clawfence.audit.checks._util import (
+    GATEWAY_ENV_SECRETS,
+    LOOPBACK_BINDS,
+    all_tool_scopes,
+    auth_mode,
+    cfg,
+    gateway_exposed,
+    key_in_version,
+    latent,
+)
 from clawfence.audit.checks._util import bind as _bind
 from clawfence.audit.checks._util import dotenv_secret as _dotenv
 from clawfence.audit.checks._util import where as _loc
@@ -27,6 +36,8 @@ HTTP_DENIED_TOOLS = ("exec", "spawn", "shell", "fs_write", "fs_delete", "fs_move
 #: Node commands OpenClaw keeps off unless allowed (``src/gateway/node-command-policy.ts``).
 DANGEROUS_NODE_COMMANDS = ("camera.snap", "camera.clip", "screen.record", "contacts.add", "calendar.add",
                            "reminders.add", "sms.send", "sms.search")
+# Node commands that run a shell command on the node host (src/gateway/node-commands.ts NODE_SYSTEM_RUN_COMMANDS).
+NODE_RUN_COMMANDS = ("system.run", "system.run.prepare")
 TRUST_ALL = {"0.0.0.0/0", "::/0", "*", "0.0.0.0", "::", "all"}
 
 
@@ -161,7 +172,16 @@ def gateway_auth_rate_limited(facts: Facts) -> Iterator[Outcome]:
     shared-secret limiter only when the key is set. Source: docs/gateway/security/rate-limiting.md."""
     rl = cfg(facts, "gateway.auth.rateLimit")
     loc = _loc(facts, "gateway.auth.rateLimit")
-    if rl:
+    weak = _weak_rate_limit(rl) if isinstance(rl, dict) and rl else None
+    if weak and auth_mode(facts) not in ("none", "trusted-proxy"):
+        key, per_hour = weak
+        detail = f"gateway.auth.rateLimit {rl!r} lets about {per_hour:,} guesses an hour through"
+        if gateway_exposed(facts):
+            yield failed(detail, key, _loc(facts, key))
+        else:
+            yield latent(facts, key, detail + " (loopback clients are exempt by default)",
+                         "the gateway is reachable beyond loopback (gateway.bind / tailscale) or exemptLoopback is false")
+    elif rl:
         yield passed(f"gateway.auth.rateLimit is {rl!r}", "gateway.auth.rateLimit", loc)
     elif auth_mode(facts) in ("none", "trusted-proxy"):
         yield passed(f"gateway.auth.mode is {auth_mode(facts)!r}: no shared secret to brute-force",
@@ -174,6 +194,33 @@ def gateway_auth_rate_limited(facts: Facts) -> Iterator[Outcome]:
     else:
         yield passed("gateway.auth.rateLimit not set, but the gateway is loopback-only", "gateway.auth.rateLimit",
                      loc)
+
+
+# OpenClaw's limiter defaults (src/gateway/auth-rate-limit.ts: DEFAULT_MAX_ATTEMPTS 10, DEFAULT_WINDOW_MS 60 s,
+# DEFAULT_LOCKOUT_MS 5 min) allow about 120 guesses an hour; five times that is the line drawn here.
+_RATE_DEFAULTS = {"maxAttempts": 10, "windowMs": 60_000, "lockoutMs": 300_000}
+_MAX_GUESSES_PER_HOUR = 600
+
+
+def _weak_rate_limit(rl: dict[str, object]) -> tuple[str, int] | None:
+    """``(key to change, guesses per hour)`` when ``gateway.auth.rateLimit`` lets more than
+    ``_MAX_GUESSES_PER_HOUR`` attempts an hour through, else None. One cycle allows ``maxAttempts`` tries and
+    lasts at least ``max(windowMs, lockoutMs)``; non-numbers fall back to OpenClaw's defaults."""
+    val: dict[str, float] = {}
+    for k, d in _RATE_DEFAULTS.items():
+        v = rl.get(k, d)
+        val[k] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else float(d)
+    cycle = max(val["windowMs"], val["lockoutMs"], 1.0)
+    per_hour = int(max(val["maxAttempts"], 0.0) * 3_600_000 / cycle)
+    if per_hour <= _MAX_GUESSES_PER_HOUR:
+        return None
+    if val["maxAttempts"] > 2 * _RATE_DEFAULTS["maxAttempts"]:
+        key = "maxAttempts"
+    elif val["lockoutMs"] < 60_000:
+        key = "lockoutMs"
+    else:
+        key = "windowMs"
+    return f"gateway.auth.rateLimit.{key}", per_hour
 
 
 def _broad(entry: str) -> bool:
@@ -364,6 +411,11 @@ def http_surface_minimal(facts: Facts) -> Iterator[Outcome]:
         yield warned("plugins.entries.admin-http-rpc.enabled is true: /api/v1/admin/rpc is full admin",
                      "plugins.entries.admin-http-rpc.enabled", _loc(facts, "plugins.entries.admin-http-rpc"),
                      severity=Severity.HIGH if risky else Severity.MEDIUM)
+    if cfg(facts, "canvasHost.enabled") is True and key_in_version(facts, "canvasHost.enabled"):
+        ok = False
+        yield warned("canvasHost.enabled is true: the gateway serves agent-written HTML/JS (canvasHost.root) over "
+                     "HTTP" + (" to the network" if risky else ""), "canvasHost.enabled",
+                     _loc(facts, "canvasHost.enabled"), severity=Severity.MEDIUM if risky else Severity.LOW)
     if ok:
         yield passed(f"gateway.tools.allow is {sorted(names)!r}; optional HTTP endpoints off", "gateway.http", None)
 
@@ -414,7 +466,8 @@ def node_commands_restricted(facts: Facts) -> Iterator[Outcome]:
     those commands are allowed: the "high-risk permissions such as screen recording" the guide asks to turn
     off (P3.2). Deny entries match exact names only, so patterns are silently ineffective; CIDR auto-approval
     pairs devices without a human. Source: src/gateway/node-command-policy.ts."""
-    allow = cfg(facts, "gateway.nodes.commands.allow") or cfg(facts, "gateway.nodes.allowCommands") or []
+    akey = "gateway.nodes.commands.allow" if cfg(facts, "gateway.nodes.commands.allow") else "gateway.nodes.allowCommands"
+    allow = cfg(facts, akey) or []
     deny = cfg(facts, "gateway.nodes.commands.deny") or cfg(facts, "gateway.nodes.denyCommands") or []
     allow = [str(a).strip().lower() for a in allow] if isinstance(allow, list) else []
     deny = [str(d).strip() for d in deny] if isinstance(deny, list) else []
@@ -422,9 +475,18 @@ def node_commands_restricted(facts: Facts) -> Iterator[Outcome]:
     bad = [c for c in DANGEROUS_NODE_COMMANDS if c in allow and c not in deny]
     if bad:
         ok = False
-        yield failed(f"gateway.nodes.commands.allow enables {', '.join(bad)}", "gateway.nodes.commands.allow",
-                     _loc(facts, "gateway.nodes.commands.allow"),
+        yield failed(f"{akey} enables {', '.join(bad)}", akey, _loc(facts, akey),
                      severity=Severity.HIGH if gateway_exposed(facts) else None)
+    run = [c for c in NODE_RUN_COMMANDS if c in allow and c not in deny] if key_in_version(facts, akey) else []
+    if run:
+        ok = False
+        reach = sorted({label for label, _, tools in all_tool_scopes(facts) if tools & {"nodes", "exec"}})
+        detail = f"{akey} allows {', '.join(run)}: agents can run shell commands on every paired node"
+        if reach:
+            yield warned(f"{detail} (nodes/exec reachable for {', '.join(reach)})", akey, _loc(facts, akey),
+                         severity=Severity.HIGH if gateway_exposed(facts) else Severity.MEDIUM)
+        else:
+            yield latent(facts, akey, detail, "the nodes or exec tool is allowed again (tools.deny / tools.profile)")
     patterns = [d for d in deny if any(ch in d for ch in "*?[]{}(),| ") or d.startswith(("/", "^")) or "group:" in d]
     if patterns:
         ok = False
@@ -437,7 +499,7 @@ def node_commands_restricted(facts: Facts) -> Iterator[Outcome]:
         yield warned(f"gateway.nodes.pairing.autoApproveCidrs is {cidrs!r}: devices there pair without approval",
                      "gateway.nodes.pairing.autoApproveCidrs", _loc(facts, "gateway.nodes.pairing.autoApproveCidrs"))
     if ok:
-        yield passed(f"gateway.nodes.commands.allow is {allow!r}; no CIDR auto-approval", "gateway.nodes", None)
+        yield passed(f"{akey} is {allow!r}; no CIDR auto-approval", "gateway.nodes", None)
 
 
 @check(

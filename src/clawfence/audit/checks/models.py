@@ -8,9 +8,11 @@ audit-checks.md``).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from clawfence.audit.checks._util import agent_entries, cfg, where
 from clawfence.audit.facts import Facts
@@ -64,6 +66,37 @@ def weakness(model: str) -> str | None:
     return None
 
 
+def _remote_http(url: str) -> str | None:
+    """The host of a plain ``http://`` URL that is not loopback, else None."""
+    try:
+        u = urlsplit(url.strip())
+    except ValueError:
+        return None
+    host = (u.hostname or "").lower()
+    if u.scheme.lower() != "http" or not host or host == "localhost" or host.endswith(".localhost"):
+        return None
+    try:
+        return None if ipaddress.ip_address(host).is_loopback else host
+    except ValueError:
+        return host
+
+
+def _plaintext_endpoints(facts: Facts) -> Iterator[Outcome]:
+    """``models.providers.<id>.baseUrl`` over plain http to another host sends the provider key and every prompt,
+    file and tool result of the conversation in clear over the network (and lets anyone on the path answer as
+    the model: a prompt-injection channel). Loopback (a local Ollama/vLLM) is fine. MEDIUM warn at the key."""
+    provs = cfg(facts, "models.providers", {}) or {}
+    if not isinstance(provs, dict):
+        return
+    for pid, blk in provs.items():
+        url = blk.get("baseUrl") if isinstance(blk, dict) else None
+        host = _remote_http(url) if isinstance(url, str) else None
+        if host:
+            key = f"models.providers.{pid}.baseUrl"
+            yield warned(f"{key} is plain http to {host}: the API key and the whole conversation cross the network "
+                         "unencrypted", key, where(facts, key), severity=Severity.MEDIUM)
+
+
 @check(
     id="MD001",
     title="Agents run on current, robust model tiers",
@@ -81,6 +114,7 @@ def models_current_tier(facts: Facts) -> Iterator[Outcome]:
     """Older and smaller models follow injected instructions in web pages, messages and skill files more readily
     and misuse tools more often; with exec or file tools reachable that is a direct path to compromise. The guide
     asks cloud interfaces to allow only registered, protected models (C3.4)."""
+    yield from _plaintext_endpoints(facts)
     refs = _model_refs(facts)
     if not refs:
         yield skipped("not applicable: no model configured (OpenClaw's default applies)", "agents.defaults.model")

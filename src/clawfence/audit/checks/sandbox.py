@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from clawfence.audit.checks._util import agent_entries, cfg
+from clawfence.audit.checks._util import agent_entries, all_tool_scopes, cfg, latent
 from clawfence.audit.checks._util import where as _loc
 from clawfence.audit.facts import Facts
 from clawfence.audit.registry import check
@@ -388,8 +388,16 @@ def browser_sandboxed(facts: Facts) -> Iterator[Outcome]:
     ``browser.noSandbox``; off by default."""
     key = "browser.noSandbox"
     loc = _loc(facts, key)
+    reachable = any("browser" in tools for _, _, tools in all_tool_scopes(facts))
     if cfg(facts, "browser.enabled") is False:
         yield passed("browser.enabled is false", "browser.enabled", _loc(facts, "browser.enabled"))
+        if cfg(facts, key) is True:
+            yield latent(facts, key, f"{key} is true: Chromium would run without its sandbox",
+                         "browser.enabled is set to true")
+    elif cfg(facts, key) is True and not reachable:
+        yield passed("the browser tool is denied for every agent", "browser", _loc(facts, "browser"))
+        yield latent(facts, key, f"{key} is true: Chromium would run without its sandbox",
+                     "the browser tool is allowed again (tools.deny / tools.profile)")
     elif cfg(facts, key) is True:
         yield failed(f"{key} is true: Chromium runs without its sandbox", key, loc)
     else:

@@ -105,6 +105,14 @@ def stores_have_no_plaintext_keys(facts: Facts) -> Iterator[Outcome]:
             found = True
             yield failed(f"{s.key} in {s.path} is a plaintext {info.format or 'secret'} ({info.redacted})", subject,
                          loc, evidence=_evidence(info))
+    if facts.config is not None and facts.config.get("env.shellEnv.enabled") is True:
+        # Source: src/infra/shell-env.ts loadShellEnvFallback (runs `$SHELL -l -c env` at start-up and copies the
+        # expected provider keys that are missing from the process env).
+        found = True
+        yield warned("env.shellEnv.enabled is true: the gateway runs your login shell at start-up and takes provider "
+                     "keys from it, so keys live in plaintext shell profiles (~/.profile, ~/.bashrc ...) and whatever "
+                     "can write those files runs at every gateway start", "env.shellEnv.enabled",
+                     facts.config.where("env.shellEnv.enabled"), severity=Severity.LOW)
     if not found:
         yield passed(f"no plaintext keys in .env or auth profiles ({len(facts.files.stored_secrets)} entries seen)",
                      "stores")

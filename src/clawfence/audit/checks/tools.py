@@ -19,6 +19,7 @@ from clawfence.audit.checks._util import (
     all_tool_scopes,
     cfg,
     key_in_version,
+    latent,
 )
 from clawfence.audit.checks._util import where as _loc
 from clawfence.audit.checks.sandbox import sandboxes
@@ -116,15 +117,21 @@ def host_exec_needs_approval(facts: Facts) -> Iterator[Outcome]:
     (E3.3, E5.1). The effective policy is the stricter of ``tools.exec.*`` and the exec-approvals defaults
     (``docs/tools/exec-approvals.md``); ``tools.exec.mode`` replaces security+ask on newer releases."""
     reach = set(exec_reachable(facts))
+    agents = {f"agent {aid}": (aid, prefix, blk) for aid, prefix, blk in agent_entries(facts)}
     if not reach:
         yield passed("exec is not reachable by any agent (denied by tool policy)", "tools.exec",
                      _loc(facts, "tools.exec"))
+        seen: set[str] = set()
+        for label, prefix, blk in [("defaults", "tools.exec", cfg(facts, "tools.exec"))] + [
+                (lb, f"{p}.tools.exec", _exec_block(b)) for lb, (_, p, b) in agents.items()]:
+            yield from _latent_exec(facts, prefix, blk, seen, "exec is allowed again (tools.deny / tools.profile "
+                                    f"deny it for {label} now)")
         return
     gexec = cfg(facts, "tools.exec", {}) or {}
     gexec = gexec if isinstance(gexec, dict) else {}
-    agents = {f"agent {aid}": (aid, prefix, blk) for aid, prefix, blk in agent_entries(facts)}
     doc_agents = (facts.exec_approvals or {}).get("agents") if isinstance(facts.exec_approvals, dict) else None
     boxes = {label: sb for label, _, sb in sandboxes(facts)}
+    seen_sb: set[str] = set()
     for label, _, _tools in all_tool_scopes(facts):
         if label not in reach:
             continue
@@ -139,7 +146,47 @@ def host_exec_needs_approval(facts: Facts) -> Iterator[Outcome]:
         if aid and isinstance(doc_agents, dict) and isinstance(doc_agents.get(aid), dict):
             approvals.update(doc_agents[aid])
         sb = boxes.get(label, boxes["defaults"])
-        yield _exec_outcome(facts, label, prefix, ex, str(sb.get("mode", "off")), approvals)
+        sb_mode = str(sb.get("mode", "off"))
+        yield _exec_outcome(facts, label, prefix, ex, sb_mode, approvals)
+        if ex.get("host", "auto") in ("auto", "sandbox") and sb_mode == "all":
+            yield from _latent_exec(facts, "tools.exec", gexec, seen_sb, f"the sandbox is turned off for {label} or "
+                                    "tools.exec.host is set to 'gateway'")
+            if prefix != "tools.exec":
+                yield from _latent_exec(facts, prefix, _exec_block(agents[label][2]), seen_sb, "the sandbox is turned "
+                                        f"off for {label} or its exec.host is set to 'gateway'")
+        elif ex.get("ask") == "off" and ex.get("security") == "allowlist" and not ex.get("mode"):
+            own = _exec_block(agents[label][2]) if label in agents else {}
+            akey = f"{prefix}.ask" if own.get("ask") == "off" else "tools.exec.ask"
+            yield warned(f"{akey} is 'off' ({label}): allowlisted commands run with no human confirmation (guide P3.5 "
+                         "wants a second confirmation)", akey, _loc(facts, akey), severity=Severity.LOW)
+
+
+def _exec_block(agent_block: dict[str, Any]) -> dict[str, Any]:
+    """An agent block's own ``tools.exec`` dict ({} when absent)."""
+    t = agent_block.get("tools")
+    ex = t.get("exec") if isinstance(t, dict) else None
+    return ex if isinstance(ex, dict) else {}
+
+
+def _latent_exec(facts: Facts, prefix: str, ex: Any, seen: set[str], unless: str) -> Iterator[Outcome]:
+    """LOW "latent" warnings for weak exec keys set explicitly in block ``ex`` found at ``prefix`` (``tools.exec``
+    or ``agents.entries.<id>.tools.exec``) while exec is denied or sandboxed: ``mode``/``security`` ``full`` and
+    ``ask`` ``off``. ``seen`` de-duplicates keys across scopes."""
+    if not isinstance(ex, dict):
+        return
+    found: list[tuple[str, str]] = []
+    if ex.get("mode") == "full":
+        found.append((f"{prefix}.mode", f"{prefix}.mode is 'full': commands would run without approval"))
+    if ex.get("security") == "full":
+        found.append((f"{prefix}.security", f"{prefix}.security is 'full': " + (
+            "no allowlist, only ask 'always' would stand between the model and the shell" if ex.get("ask") == "always"
+            else "commands would run without approval")))
+    if ex.get("ask") == "off" and ex.get("security") != "deny":
+        found.append((f"{prefix}.ask", f"{prefix}.ask is 'off': no human would confirm any command"))
+    for key, detail in found:
+        if key not in seen:
+            seen.add(key)
+            yield latent(facts, key, detail, unless)
 
 
 def _exec_outcome(facts: Facts, label: str, prefix: str, ex: dict[str, Any], sb_mode: str,
@@ -383,6 +430,7 @@ def agent_to_agent_limited(facts: Facts) -> Iterator[Outcome]:
     loc = _loc(facts, key)
     if block.get("enabled") is False:
         yield passed(f"{key}.enabled is false", f"{key}.enabled", _loc(facts, f"{key}.enabled"))
+        yield from _subagents_limited(facts)
         return
     allow = block.get("allow")
     if isinstance(allow, list) and any(str(a).strip() == "*" or str(a).strip().startswith("*") for a in allow):
@@ -393,6 +441,34 @@ def agent_to_agent_limited(facts: Facts) -> Iterator[Outcome]:
                      f"{len(agent_entries(facts))} agents are configured", key, loc)
     else:
         yield passed(f"{key}.allow is {allow!r}" if allow else f"{key}: one agent, nothing to cross", key, loc)
+    yield from _subagents_limited(facts)
+
+
+def _subagents_limited(facts: Facts) -> Iterator[Outcome]:
+    """``subagents.allowAgents`` (``agents.defaults`` or per agent) names the agent ids ``sessions_spawn`` may
+    start a sub-agent as; ``"*"`` lets an agent spawn work under any other agent's tools, workspace and
+    credentials. Fails (medium) with several agents and ``sessions_spawn`` reachable; otherwise a latent warning.
+    Source: src/agents/tools/sessions-spawn-tool.ts (allowAgents)."""
+    n_agents = len(agent_entries(facts))
+    spawn = {label for label, _, tools in all_tool_scopes(facts) if "sessions_spawn" in tools}
+    own: dict[str, tuple[str, Any]] = {}
+    for aid, prefix, block in agent_entries(facts):
+        sub = block.get("subagents")
+        own[f"agent {aid}"] = (f"{prefix}.subagents.allowAgents",
+                               sub.get("allowAgents") if isinstance(sub, dict) else None)
+    inherit = {"defaults"} | {label for label, (_, val) in own.items() if not isinstance(val, list)}
+    for key, allow, users in [("agents.defaults.subagents.allowAgents",
+                               cfg(facts, "agents.defaults.subagents.allowAgents"), inherit)] + [
+            (key, val, {label}) for label, (key, val) in own.items()]:
+        if not (isinstance(allow, list) and any(str(a).strip().startswith("*") for a in allow)):
+            continue
+        detail = f"{key} contains '*': sessions_spawn may start sub-agents as any agent"
+        if n_agents > 1 and spawn & users:
+            yield failed(f"{detail} ({n_agents} agents; sessions_spawn reachable for {', '.join(sorted(spawn & users))})",
+                         key, _loc(facts, key))
+        else:
+            yield latent(facts, key, detail, "a second agent is configured and sessions_spawn is allowed"
+                         if n_agents <= 1 else "sessions_spawn is allowed (tools.profile / tools.deny deny it now)")
 
 
 def _open_inbound(facts: Facts) -> bool:
@@ -440,8 +516,14 @@ def fs_tools_workspace_only(facts: Facts) -> Iterator[Outcome]:
         yield passed("tools.fs.workspaceOnly is true", "tools.fs.workspaceOnly", loc)
     elif not fs_scopes:
         yield passed("no file tool is reachable by any agent", "tools.fs.workspaceOnly", loc)
+        if cfg(facts, "tools.fs.workspaceOnly") is False:
+            yield latent(facts, "tools.fs.workspaceOnly", "tools.fs.workspaceOnly is false: file tools would reach "
+                         "any host path", "read/write/edit are allowed again (tools.profile / tools.deny)")
     elif cfg(facts, "agents.defaults.sandbox.mode", "off") == "all":
         yield passed("file tools run inside the sandbox (sandbox mode 'all')", "tools.fs.workspaceOnly", loc)
+        if cfg(facts, "tools.fs.workspaceOnly") is False:
+            yield latent(facts, "tools.fs.workspaceOnly", "tools.fs.workspaceOnly is false: file tools would reach "
+                         "any host path", "agents.defaults.sandbox.mode is turned off")
     else:
         which = "; ".join(f"{label}: {_fmt(t)}" for label, t in fs_scopes)
         yield warned(f"tools.fs.workspaceOnly is not true and file tools reach host paths ({which})",
@@ -459,6 +541,10 @@ def fs_tools_workspace_only(facts: Facts) -> Iterator[Outcome]:
                 and boxes.get(label, "off") != "all":
             yield failed(f"{akey} is false: agent {aid}'s file tools reach host paths ({_fmt(reach[label])})",
                          akey, _loc(facts, akey))
+        elif isinstance(fs, dict) and fs.get("workspaceOnly") is False:
+            yield latent(facts, akey, f"{akey} is false: agent {aid}'s file tools would reach any host path",
+                         f"agent {aid}'s sandbox is turned off" if reach.get(label)
+                         else f"read/write/edit are allowed again for agent {aid}")
 
 
 def _sandbox_modes(facts: Facts) -> list[tuple[str, str, str]]:

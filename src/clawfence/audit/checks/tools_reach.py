@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clawfence.audit.checks._util import all_tool_scopes, auth_mode, cfg
+from clawfence.audit.checks._util import all_tool_scopes, auth_mode, cfg, latent
 from clawfence.audit.checks._util import where as _loc
 from clawfence.audit.checks.tools import exec_reachable
 from clawfence.audit.facts import Facts
@@ -48,17 +48,25 @@ def browser_locked_down(facts: Facts) -> Iterator[Outcome]:
     reachable = [label for label, _, tools in all_tool_scopes(facts) if "browser" in tools]
     enabled = cfg(facts, "browser.enabled", True) is not False
     loc = _loc(facts, "browser.enabled")
+    ssrf = cfg(facts, "browser.ssrfPolicy", {}) or {}
+    ssrf = ssrf if isinstance(ssrf, dict) else {}
+    private = [f"browser.ssrfPolicy.{k}" for k in ("dangerouslyAllowPrivateNetwork", "allowPrivateNetwork")
+               if ssrf.get(k) is True]
     if not enabled or not reachable:
         why = "browser.enabled is false" if not enabled else "the browser tool is denied for every agent"
         yield passed(why, "browser.enabled", loc)
+        unless = "browser.enabled is set to true" if not enabled else "the browser tool is allowed again (tools.deny)"
+        for k in private:
+            yield latent(facts, k, f"{k} is true: the agent browser may open LAN and cloud-metadata addresses", unless)
+        if cfg(facts, "browser.evaluateEnabled") is True:
+            yield latent(facts, "browser.evaluateEnabled", "browser.evaluateEnabled is true: the agent may run "
+                         "arbitrary JavaScript in signed-in pages", unless)
         return
     bad = False
-    ssrf = cfg(facts, "browser.ssrfPolicy", {}) or {}
-    if isinstance(ssrf, dict) and (ssrf.get("dangerouslyAllowPrivateNetwork") is True
-                                   or ssrf.get("allowPrivateNetwork") is True):
+    for k in private:
         bad = True
-        yield failed("browser.ssrfPolicy allows private-network navigation", "browser.ssrfPolicy",
-                     _loc(facts, "browser.ssrfPolicy"), severity=Severity.HIGH)
+        yield failed(f"{k} is true: the agent browser may open LAN and cloud-metadata addresses", k, _loc(facts, k),
+                     severity=Severity.HIGH)
     urls = [("browser.cdpUrl", cfg(facts, "browser.cdpUrl"))]
     profs = cfg(facts, "browser.profiles", {}) or {}
     if isinstance(profs, dict):

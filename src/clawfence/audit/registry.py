@@ -45,6 +45,9 @@ MODULE_PREFIX: dict[str, str] = {
     "skills": "SK",
     "integrity": "BL",
     "probes": "NP",
+    "policy_native": "PL",
+    "gateway_roles": "RL",
+    "fleet_cells": "FC",
 }
 
 #: Retired check ids -> replacement id (old waivers still resolve).

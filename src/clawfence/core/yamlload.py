@@ -51,4 +51,5 @@ def compile_twin(text: str) -> str:
 
 #: Packaged YAML files that have compiled twins: (package, file name).
 COMPILED: tuple[tuple[str, str], ...] = (("clawfence.data", "guide-cncert.yaml"),
-                                         ("clawfence.data", "manual-evidence.yaml"))
+                                         ("clawfence.data", "manual-evidence.yaml"),
+                                         ("clawfence.data", "native-policy-map.yaml"))

@@ -11,12 +11,14 @@ from clawfence.audit.checks import (
     control_ui,
     fs,
     gateway,
+    gateway_roles,
     hooks,
     host,
     integrity,
     models,
     monitoring,
     native_audit,
+    policy_native,
     probes,
     runtime,
     sandbox,
@@ -33,7 +35,8 @@ from clawfence.core.guide import load as load_guide
 
 MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
            monitoring, updates, models, skills, integrity, probes, runtime, trusted_proxy,
-           native_audit, channels_native, secrets_native)
+           native_audit, channels_native, secrets_native, policy_native,
+           gateway_roles)
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,7 @@ from clawfence.audit.facts.files import FileFacts, collect_files
 from clawfence.audit.facts.fleet import FleetFacts
 from clawfence.audit.facts.host import HostFacts, VersionFacts, collect_host, collect_version
 from clawfence.audit.facts.locate import Installation, locate
+from clawfence.audit.facts.policy import PolicyFacts, analyse_policy, collect_policy
 from clawfence.audit.facts.probe import ProbeFacts
 from clawfence.audit.facts.schema import validate
 from clawfence.audit.facts.skills import SkillsFacts
@@ -65,6 +66,8 @@ class Facts(BaseModel, frozen=True):
     probe: ProbeFacts | None = None
     #: fleet-comparable credential fingerprints (only with a fleet salt; ``facts.fleet``)
     fleet: FleetFacts | None = None
+    #: OpenClaw's native Policy plugin and its policy.jsonc (None: not configured, no policy file)
+    policy: PolicyFacts | None = None
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, 2-space indent)."""
@@ -197,6 +200,7 @@ def collect(
         exec_approvals=_exec_approvals(inst.home, inst.state_dir),
         pairing_allow=_pairing_allow(inst.state_dir),
         env_vars=sorted(k for k in env if k.startswith("OPENCLAW_")),
+        policy=collect_policy(cfg, inst.state_dir, inst.home),
     )
 
 
@@ -209,7 +213,15 @@ def from_fixture(doc: Mapping[str, Any]) -> Facts:
     d.pop("note", None)
     raw = d.pop("config", None)
     version = d.pop("version", None)
+    policy_file = d.pop("policy_file", None)
     out: dict[str, Any] = {k: v for k, v in d.items()}
+    plugins = raw.get("plugins") if isinstance(raw, dict) else None
+    entries = plugins.get("entries") if isinstance(plugins, dict) else None
+    if policy_file is not None or (isinstance(entries, dict) and "policy" in entries):
+        # ``policy_file``: the text of <workspace>/policy.jsonc ("" = an empty file; absent = missing)
+        where = "/home/user/.openclaw/workspace/policy.jsonc"
+        out["policy"] = analyse_policy(plugins, policy_file, where if policy_file is not None else None,
+                                       [where]).model_dump(mode="json")
     if version is not None:
         out["version"] = {"version": version, "source": "fixture"}
     if raw is not None:
@@ -221,4 +233,5 @@ def from_fixture(doc: Mapping[str, Any]) -> Facts:
     return Facts.model_validate(out)
 
 
-__all__ += ["ConfigFacts", "DriftFacts", "FileFacts", "FleetFacts", "HostFacts", "ProbeFacts", "SkillsFacts", "VersionFacts"]
+__all__ += ["ConfigFacts", "DriftFacts", "FileFacts", "FleetFacts", "HostFacts", "PolicyFacts", "ProbeFacts",
+            "SkillsFacts", "VersionFacts"]

@@ -9,6 +9,7 @@ from clawfence.audit.checks import (
     channels_native,
     config_schema,
     control_ui,
+    fleet_cells,
     fs,
     gateway,
     gateway_roles,
@@ -36,7 +37,7 @@ from clawfence.core.guide import load as load_guide
 MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
            monitoring, updates, models, skills, integrity, probes, runtime, trusted_proxy,
            native_audit, channels_native, secrets_native, policy_native,
-           gateway_roles)
+           gateway_roles, fleet_cells)
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from clawfence.audit.facts.cells import CellsFacts, collect_cells
 from clawfence.audit.facts.config import ConfigFacts, ConfigLoadError, analyse, read_config
 from clawfence.audit.facts.drift import DriftFacts
 from clawfence.audit.facts.files import FileFacts, collect_files
@@ -68,6 +69,8 @@ class Facts(BaseModel, frozen=True):
     fleet: FleetFacts | None = None
     #: OpenClaw's native Policy plugin and its policy.jsonc (None: not configured, no policy file)
     policy: PolicyFacts | None = None
+    #: ``openclaw fleet`` tenant cells under the state dir (None: no fleet directory, no registry rows)
+    cells: CellsFacts | None = None
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, 2-space indent)."""
@@ -201,6 +204,7 @@ def collect(
         pairing_allow=_pairing_allow(inst.state_dir),
         env_vars=sorted(k for k in env if k.startswith("OPENCLAW_")),
         policy=collect_policy(cfg, inst.state_dir, inst.home),
+        cells=collect_cells(inst.state_dir, salt),
     )
 
 
@@ -233,5 +237,5 @@ def from_fixture(doc: Mapping[str, Any]) -> Facts:
     return Facts.model_validate(out)
 
 
-__all__ += ["ConfigFacts", "DriftFacts", "FileFacts", "FleetFacts", "HostFacts", "PolicyFacts", "ProbeFacts",
+__all__ += ["CellsFacts", "ConfigFacts", "DriftFacts", "FileFacts", "FleetFacts", "HostFacts", "PolicyFacts", "ProbeFacts",
             "SkillsFacts", "VersionFacts"]

@@ -431,8 +431,8 @@ def catalogue(dist: Path = DIST, decisions: Path = DECISIONS) -> tuple[list[Cata
                                      "no decision", files))
     retired: list[tuple[str, list[str], str]] = []
     for up in sorted({u for _, u in declared}):
-        if up.startswith("policy/") or any(_matches(cid, up) for cid in ids):
-            continue  # policy/* ids belong to the Policy plugin's catalogue (policy_markdown)
+        if up.startswith("policy/") or up.isupper() or any(_matches(cid, up) for cid in ids):
+            continue  # policy/* ids: the Policy plugin (policy_markdown); UPPER_CASE: `secrets audit` codes
         seen = (dec.get("retired") or {}).get(up, "UNDECIDED: declared by clawfence, absent from the dist, no "
                                                   "retired entry in scripts/parity_native.yaml")
         retired.append((up, sorted({c for c, u in declared if u == up}), str(seen)))

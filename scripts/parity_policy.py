@@ -5,6 +5,8 @@
 Usage:
   python scripts/parity_policy.py --fixtures [--json OUT]   every tests/fixtures/checks/PL*/ fixture, installed
                                                             into a fresh work dir (config + workspace/policy.jsonc)
+  python scripts/parity_policy.py --validate RL AU FC       `openclaw config validate` on the config of every
+                                                            fixture of checks with those id prefixes
   python scripts/parity_policy.py --baseline                writes docs/guide-baseline.policy.jsonc from
                                                             data/native-policy-map.yaml and has native validate it
                                                             (`openclaw policy compare` against itself)
@@ -83,6 +85,22 @@ def fixtures_rows() -> list[dict[str, Any]]:
     return rows
 
 
+def validate_rows(prefixes: list[str]) -> list[dict[str, Any]]:
+    """``openclaw config validate --json`` on each fixture's ``config`` (fixtures of the given check prefixes)."""
+    rows: list[dict[str, Any]] = []
+    for path in sorted(p for pre in prefixes for p in FIX.glob(f"{pre}*/*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        with tempfile.TemporaryDirectory(prefix="cv-", dir="/tmp") as tmp:
+            w = Path(tmp)
+            install_fixture(doc, w)
+            res = rc.validate(w)
+        rows.append({"fixture": f"{path.parent.name}/{path.stem}", "valid": bool(res.get("valid")),
+                     "issues": res.get("issues") or []})
+        print(f"{rows[-1]['fixture']:<36} {'valid' if rows[-1]['valid'] else 'INVALID ' + str(rows[-1]['issues'])[:200]}",
+              flush=True)
+    return rows
+
+
 def baseline_policy() -> str:
     """The guide baseline as a JSONC policy (nested objects from the dotted rule names, guide ids as comments)."""
     doc = yaml.safe_load((ROOT / "src" / "clawfence" / "data" / "native-policy-map.yaml").read_text("utf-8"))
@@ -106,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--fixtures", action="store_true")
     ap.add_argument("--baseline", action="store_true")
+    ap.add_argument("--validate", nargs="+", metavar="PREFIX")
     ap.add_argument("--json", dest="out")
     a = ap.parse_args(argv)
     if a.baseline:
@@ -128,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             result = {"compare_exit": r.returncode}
     elif a.fixtures:
         result = fixtures_rows()
+    elif a.validate:
+        result = validate_rows(a.validate)
     if a.out and result is not None:
         Path(a.out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -186,3 +186,37 @@ def test_docs_parity_policy_section_matches_the_installed_dist() -> None:
     doc = (ROOT / "docs" / "parity.md").read_text(encoding="utf-8")
     assert p.replace_section(doc, p.policy_markdown(Path(p.DIST)), p.PBEGIN, p.PEND) == doc, \
         "run: python scripts/parity.py --catalogue"
+
+
+def test_credential_store_facts_read_the_sqlite_store_retired_files_and_refs(tmp_path: Path) -> None:
+    """The 2026.9.6 layout the real `openclaw doctor --fix` wrote: the shared auth store as a
+    config_machine_state row of state/openclaw.sqlite, the retired JSON files as *.migrated-* archives."""
+    state = _install(tmp_path, {"models": {"providers": {
+        "anthropic": {"baseUrl": "https://api.anthropic.com", "models": [],
+                      "apiKey": {"source": "env", "provider": "default", "id": "ANTHROPIC_API_KEY"}},
+        "vault": {"baseUrl": "https://v.invalid", "models": [],
+                  "apiKey": {"source": "env", "provider": "default", "id": "VAULT_KEY_NOT_SET"}}}}})
+    (state / "state").mkdir()
+    con = sqlite3.connect(state / "state" / "openclaw.sqlite")
+    con.execute("CREATE TABLE config_machine_state (state_key TEXT PRIMARY KEY, value_json TEXT, updated_at_ms INT)")
+    store = {"version": 1, "profiles": {
+        "anthropic:default": {"type": "api_key", "provider": "anthropic", "key": "sk-ant-FAKE-0123456789abcdef0123"},
+        "openai:me": {"type": "oauth", "provider": "openai", "access": "FAKE-access-0123456789", "refresh": "r"}}}
+    con.execute("INSERT INTO config_machine_state VALUES ('authProfiles.store', ?, 0)", (json.dumps(store),))
+    con.commit()
+    con.close()
+    agent = state / "agents" / "main" / "agent"
+    agent.mkdir(parents=True)
+    (agent / "auth.json.migrated-2026-12-04T08-15-48.685Z-x").write_text("{}")
+    (state / ".env").write_text("ANTHROPIC_API_KEY=sk-ant-FAKE-env\n")
+    facts = collect(locate(state_dir=state), env={}, with_host=False)
+    cs = facts.credential_stores
+    assert cs is not None and cs.providers == {"anthropic": ["api_key"], "openai": ["oauth"]}
+    assert [r.name for r in cs.unresolved] == ["VAULT_KEY_NOT_SET"]
+    assert cs.retired == [str(agent / "auth.json.migrated-2026-12-04T08-15-48.685Z-x")]
+    keys = {(Path(s.path).name, s.key) for s in facts.files.stored_secrets} if facts.files else set()
+    assert ("openclaw.sqlite", "profiles.anthropic:default.key") in keys
+    assert _run(state, "AU002") >= {Status.FAIL}
+    assert _run(state, "AU005") == {Status.WARN}
+    assert _run(state, "AU006") == {Status.WARN}
+    assert _run(state, "AU007") == {Status.WARN}

@@ -29,6 +29,7 @@ MODULE_PREFIX: dict[str, str] = {
     "trusted_proxy": "GW",
     "secrets": "AU",
     "secrets_native": "AU",
+    "secrets_audit": "AU",
     "channels": "CH",
     "channels_native": "CH",
     "sandbox": "SB",

@@ -24,6 +24,7 @@ from clawfence.audit.checks import (
     runtime,
     sandbox,
     secrets,
+    secrets_audit,
     secrets_native,
     skills,
     tools,
@@ -37,7 +38,7 @@ from clawfence.core.guide import load as load_guide
 MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
            monitoring, updates, models, skills, integrity, probes, runtime, trusted_proxy,
            native_audit, channels_native, secrets_native, policy_native,
-           gateway_roles, fleet_cells)
+           gateway_roles, fleet_cells, secrets_audit)
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from clawfence.audit.facts.cells import CellsFacts, collect_cells
 from clawfence.audit.facts.config import ConfigFacts, ConfigLoadError, analyse, read_config
+from clawfence.audit.facts.credential_stores import (
+    CredentialStoreFacts,
+    retired_files,
+    sqlite_auth_stores,
+    unresolved_refs,
+)
 from clawfence.audit.facts.drift import DriftFacts
 from clawfence.audit.facts.files import FileFacts, collect_files
 from clawfence.audit.facts.fleet import FleetFacts
@@ -71,6 +77,8 @@ class Facts(BaseModel, frozen=True):
     policy: PolicyFacts | None = None
     #: ``openclaw fleet`` tenant cells under the state dir (None: no fleet directory, no registry rows)
     cells: CellsFacts | None = None
+    #: what ``openclaw secrets audit`` adds: SQLite auth stores, retired credential files, unresolved refs
+    credential_stores: CredentialStoreFacts | None = None
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, 2-space indent)."""
@@ -190,6 +198,11 @@ def collect(
         cfg = cfg.model_copy(update={"issues": cfg.issues + issues, "schema_version": used})
     logs = [Path(str(cfg.get("logging.file")))] if isinstance(cfg.get("logging.file"), str) else []
     files = collect_files(inst.state_dir, inst.config_path, cfg.includes, salt, logs, inst.home)
+    store_secrets, creds = sqlite_auth_stores(inst.state_dir, salt)
+    creds = creds.model_copy(update={"retired": retired_files(inst.state_dir),
+                                     "unresolved": unresolved_refs(cfg, env, inst.state_dir, inst.config_path)})
+    if store_secrets:
+        files = files.model_copy(update={"stored_secrets": files.stored_secrets + store_secrets})
     return Facts(
         collected_at=datetime.now(UTC).isoformat(timespec="seconds"),
         home=str(inst.home),
@@ -205,6 +218,7 @@ def collect(
         env_vars=sorted(k for k in env if k.startswith("OPENCLAW_")),
         policy=collect_policy(cfg, inst.state_dir, inst.home),
         cells=collect_cells(inst.state_dir, salt),
+        credential_stores=creds,
     )
 
 
@@ -237,5 +251,5 @@ def from_fixture(doc: Mapping[str, Any]) -> Facts:
     return Facts.model_validate(out)
 
 
-__all__ += ["CellsFacts", "ConfigFacts", "DriftFacts", "FileFacts", "FleetFacts", "HostFacts", "PolicyFacts", "ProbeFacts",
-            "SkillsFacts", "VersionFacts"]
+__all__ += ["CellsFacts", "ConfigFacts", "CredentialStoreFacts", "DriftFacts", "FileFacts", "FleetFacts",
+            "HostFacts", "PolicyFacts", "ProbeFacts", "SkillsFacts", "VersionFacts"]

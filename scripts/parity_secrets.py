@@ -41,7 +41,10 @@ import realclaw_env as rc
 KINDS = ("PLAINTEXT_FOUND", "REF_UNRESOLVED", "PLACEHOLDER_VALUE", "REF_SHADOWED", "STORE_PLAINTEXT_RESIDUE",
          "LEGACY_RESIDUE")
 #: clawfence env for the planted install: the value the shadowed ref resolves to
-PLANT_ENV = {"ANTHROPIC_API_KEY": "sk-ant-FAKE-env-value-000000000000000000000000"}
+PLANT_ENV = {"ANTHROPIC_API_KEY": "sk-ant-FAKE-env-value-000000000000000000000000",
+             "PASTED_KEY": "__OPENCLAW_REDACTED__"}
+#: the telegram token planted in openclaw.json, also put into the team secret store by :func:`migrate`
+TG_TOKEN = "123456789:AAFAKEtelegramTOKENvalue0000000000000"
 
 
 def plant(workdir: Path) -> Path:
@@ -55,7 +58,7 @@ def plant(workdir: Path) -> Path:
         "gateway": {"mode": "local", "bind": "loopback",
                     "auth": {"mode": "token", "token": "9b1e7c3a5d2f8e6c4a0b7d9e1f3c5a7bFAKE"}},
         "agents": {"defaults": {"workspace": str(workdir / "ws")}},
-        "channels": {"telegram": {"enabled": True, "botToken": "123456789:AAFAKEtelegramTOKENvalue0000000000000",
+        "channels": {"telegram": {"enabled": True, "botToken": TG_TOKEN,
                                   "dmPolicy": "pairing"}},
         "models": {"providers": {
             "acme": {"baseUrl": "https://llm.acme.invalid/v1", "api": "openai-completions",
@@ -66,6 +69,8 @@ def plant(workdir: Path) -> Path:
             "anthropic": {"baseUrl": "https://api.anthropic.com", "api": "anthropic-messages",
                           "apiKey": {"source": "env", "provider": "default", "id": "ANTHROPIC_API_KEY"},
                           "models": []},
+            "pasted": {"baseUrl": "https://llm.pasted.invalid/v1", "api": "openai-completions",
+                       "apiKey": {"source": "env", "provider": "default", "id": "PASTED_KEY"}, "models": []},
         }},
     }
     (state / "openclaw.json").write_text(json.dumps(cfg, indent=2), encoding="utf-8")
@@ -91,10 +96,14 @@ def plant(workdir: Path) -> Path:
 
 def migrate(workdir: Path) -> None:
     """``openclaw doctor --fix --non-interactive`` (isolated): the real CLI moves the retired auth files into its
-    SQLite store (``state/openclaw.sqlite``) and leaves ``*.migrated-*`` archives, the 2026.9.6 layout."""
+    SQLite store (``state/openclaw.sqlite``) and leaves ``*.migrated-*`` archives, the 2026.9.6 layout; then the
+    planted Telegram token also goes into the team secret store (native ``STORE_PLAINTEXT_RESIDUE``)."""
     r = rc.openclaw(workdir, "doctor", "--fix", "--non-interactive", timeout=300)
     if r.returncode != 0:
         raise rc.RealclawError(f"doctor --fix failed (rc {r.returncode}): {r.stderr[-400:]}")
+    r = rc.openclaw(workdir, "secrets", "store", "set", "TELEGRAM_BOT_TOKEN", "--kind", "secret", "--value", TG_TOKEN)
+    if r.returncode != 0:
+        raise rc.RealclawError(f"secrets store set failed (rc {r.returncode}): {r.stderr[-400:]}")
 
 
 def fixture_home(name: str, workdir: Path) -> Path:

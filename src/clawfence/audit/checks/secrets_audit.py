@@ -59,7 +59,7 @@ def no_retired_credential_files(facts: Facts) -> Iterator[Outcome]:
     title_zh="配置中的每个密钥引用都能解析",
     severity=Severity.LOW,
     guide=("E7.1", "E7.3"),
-    upstream=("REF_UNRESOLVED",),
+    upstream=("REF_UNRESOLVED", "PLACEHOLDER_VALUE"),
     remediation="Set each listed variable where the gateway service gets its environment (systemd EnvironmentFile, "
                 "~/.openclaw/.env) or point the SecretRef at the provider that holds it; then run "
                 "`openclaw secrets audit --check`.",
@@ -72,12 +72,19 @@ def secret_refs_resolve(facts: Facts) -> Iterator[Outcome]:
     """A ``${VAR}`` or ``{source: "env"}`` SecretRef whose variable is set nowhere OpenClaw looks leaves that
     credential empty: a channel or provider fails, and operators "fix" it by pasting the value into the config.
     Resolved from the audit's environment and the state/config ``.env``; the service may have its own
-    environment, so this warns low. File and exec refs are not resolved (exec would run a command)."""
+    environment, so this warns low. A variable holding a redaction marker (``__OPENCLAW_REDACTED__``, ``***``:
+    native ``PLACEHOLDER_VALUE``) warns medium: someone pasted a redacted display back as the secret. File and
+    exec refs are not resolved (exec would run a command)."""
     cs = facts.credential_stores
     if cs is None:
         yield passed("secret references not collected", "gateway")
         return
     for r in cs.unresolved:
+        if r.placeholder:
+            yield warned(f"{r.path} refers to {r.source} variable {r.name}, whose value is a redaction marker "
+                         "(copied from a redacted display), not a credential", r.path, where(facts, r.path),
+                         severity=Severity.MEDIUM)
+            continue
         yield warned(f"{r.path} refers to {r.source} variable {r.name}, which is set neither in this environment "
                      "nor in the state dir's .env", r.path, where(facts, r.path))
     if not cs.unresolved:

@@ -34,13 +34,22 @@ MAX_AGENTS = 2000
 _REF_RE = re.compile(r"^SecretRef\((\w+):(.+)\)$")
 
 
+#: values OpenClaw treats as display markers, never credentials (``src/config/redact-sentinel.ts``); a ref
+#: resolving to one is native ``PLACEHOLDER_VALUE``
+REDACTED_VALUES = frozenset({"__OPENCLAW_REDACTED__", "REDACTED", "xoxb-REDACTED", "xapp-REDACTED", "***",
+                             "[redacted]", "[REDACTED]", "<redacted>", "[REDACTED_PRIVATE_KEY]",
+                             "[REDACTED CREDENTIAL]"})
+
+
 class UnresolvedRef(BaseModel, frozen=True):
     """A config secret reference that does not resolve here: ``path`` (dotted config key), ``source``
-    (``env`` for ``${VAR}`` and env SecretRefs), ``name`` (variable / ref id)."""
+    (``env`` for ``${VAR}`` and env SecretRefs), ``name`` (variable / ref id), ``placeholder`` (it resolves, but
+    to a redaction marker such as ``__OPENCLAW_REDACTED__`` copied from a redacted display)."""
 
     path: str
     source: str
     name: str
+    placeholder: bool = False
 
 
 class CredentialStoreFacts(BaseModel, frozen=True):
@@ -149,8 +158,10 @@ def retired_files(state_dir: Path) -> list[str]:
     return out
 
 
-def _dotenv_names(paths: Iterable[Path]) -> set[str]:
-    names: set[str] = set()
+def _dotenv_values(paths: Iterable[Path]) -> dict[str, str]:
+    """Non-empty ``NAME=value`` assignments of the given dotenv files (first file wins), for resolution only:
+    values never leave this module."""
+    names: dict[str, str] = {}
     for p in paths:
         try:
             if not p.is_file() or p.stat().st_size > 1_000_000:
@@ -160,19 +171,21 @@ def _dotenv_names(paths: Iterable[Path]) -> set[str]:
             continue
         for line in text.splitlines():
             m = re.match(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$", line)
-            if m and m.group(2).strip().strip("'\""):
-                names.add(m.group(1))
+            value = m.group(2).strip().strip("'\"") if m else ""
+            if m and value:
+                names.setdefault(m.group(1), value)
     return names
 
 
 def unresolved_refs(config: ConfigFacts | None, env: Mapping[str, str], state_dir: Path,
                     config_path: Path) -> list[UnresolvedRef]:
     """Env-backed config secrets (``${VAR}`` and ``{source: "env"}`` SecretRefs) whose variable is set neither
-    in ``env`` (non-empty) nor in ``<stateDir>/.env`` / ``<configDir>/.env`` (the files OpenClaw loads). File
-    and exec refs are not resolved here (exec would run a command; native skips them too)."""
+    in ``env`` (non-empty) nor in ``<stateDir>/.env`` / ``<configDir>/.env`` (the files OpenClaw loads), or is set
+    to a redaction marker. File and exec refs are not resolved here (exec would run a command; native skips
+    exec refs too)."""
     if config is None:
         return []
-    dot = _dotenv_names({state_dir / ".env", config_path.parent / ".env"})
+    dot = _dotenv_values([state_dir / ".env", config_path.parent / ".env"])
     out: list[UnresolvedRef] = []
     for path, info in sorted(config.secrets.items()):
         name: str | None = None
@@ -182,6 +195,11 @@ def unresolved_refs(config: ConfigFacts | None, env: Mapping[str, str], state_di
             m = _REF_RE.match(info.redacted)
             if m and m.group(1) == "env":
                 name = m.group(2)
-        if name and not env.get(name) and name not in dot:
+        if not name:
+            continue
+        value = env.get(name) or dot.get(name)
+        if not value:
             out.append(UnresolvedRef(path=path, source="env", name=name))
+        elif value.strip() in REDACTED_VALUES:
+            out.append(UnresolvedRef(path=path, source="env", name=name, placeholder=True))
     return out

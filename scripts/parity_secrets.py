@@ -101,7 +101,12 @@ def migrate(workdir: Path) -> None:
     r = rc.openclaw(workdir, "doctor", "--fix", "--non-interactive", timeout=300)
     if r.returncode != 0:
         raise rc.RealclawError(f"doctor --fix failed (rc {r.returncode}): {r.stderr[-400:]}")
-    r = rc.openclaw(workdir, "secrets", "store", "set", "TELEGRAM_BOT_TOKEN", "--kind", "secret", "--value", TG_TOKEN)
+    vf = workdir / "tmp" / "tg-token.txt"
+    vf.write_text(TG_TOKEN, encoding="utf-8")
+    vf.chmod(0o600)
+    r = rc.openclaw(workdir, "secrets", "store", "set", "TELEGRAM_BOT_TOKEN", "--kind", "secret", "--value-file",
+                    str(vf.resolve()))
+    vf.unlink()
     if r.returncode != 0:
         raise rc.RealclawError(f"secrets store set failed (rc {r.returncode}): {r.stderr[-400:]}")
 
@@ -165,10 +170,13 @@ def match(native: Mapping[str, Any], ours: Mapping[str, Any]) -> list[dict[str, 
     return rows
 
 
-def run_all(root: Path) -> dict[str, list[dict[str, Any]]]:
-    """Build every installation under ``root``, run both tools, return ``{install: rows}``."""
+INSTALLS = ("planted", "migrated", "insecure", "hardened")
+
+
+def run_all(root: Path, names: tuple[str, ...] = INSTALLS) -> dict[str, list[dict[str, Any]]]:
+    """Build the named installations under ``root``, run both tools, return ``{install: rows}``."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for name in ("planted", "migrated", "insecure", "hardened"):
+    for name in names:
         w = root / name
         w.mkdir(parents=True)
         env = dict(PLANT_ENV) if name in ("planted", "migrated") else {}

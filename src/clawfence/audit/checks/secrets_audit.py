@@ -16,7 +16,21 @@ from collections.abc import Iterator
 from clawfence.audit.checks._util import cfg, where
 from clawfence.audit.facts import Facts
 from clawfence.audit.registry import check
+from clawfence.core import calver
 from clawfence.core.model import Location, Outcome, Severity, passed, warned
+
+#: the release in which the JSON auth files are verified retired (the real CLI migrates them into SQLite)
+SQLITE_AUTH_SINCE = calver.CalVer("2026.9.6")
+
+
+def _json_auth_retired(facts: Facts) -> bool:
+    """Whether bare ``auth-profiles.json``-style files are residue here: a SQLite auth store exists, or the
+    installed version is 2026.9.6 or later, or the version is unknown (not assumed safe)."""
+    cs = facts.credential_stores
+    if cs is not None and cs.stores:
+        return True
+    v = calver.parse(facts.version.version)
+    return v is None or not v < SQLITE_AUTH_SINCE
 
 REFS = ("https://docs.openclaw.ai/cli/secrets",)
 
@@ -41,15 +55,23 @@ def no_retired_credential_files(facts: Facts) -> Iterator[Outcome]:
     """2026.9.6 keeps auth profiles in SQLite; ``auth-profiles.json``, ``auth-state.json``, ``auth.json`` and
     ``credentials/oauth.json`` are retired sources, and migration leaves ``<name>.migrated-<time>`` copies with the
     same plaintext keys. Nothing reads them any more, so nobody rotates or cleans them, yet every backup and
-    every skill that greps the state dir finds them. Native reports each as ``LEGACY_RESIDUE``."""
+    every skill that greps the state dir finds them. Native reports each as ``LEGACY_RESIDUE``. The bare JSON
+    files count as retired only with a SQLite store present or OpenClaw 2026.9.6+ (or an unknown version): an
+    older release still uses them as its live store."""
     cs = facts.credential_stores
     if cs is None:
         yield passed("credential stores not collected (facts from an older snapshot)", "stores")
         return
+    retired = _json_auth_retired(facts)
+    shown = 0
     for p in cs.retired:
-        kind = "migration archive" if (".migrated-" in p or ".sqlite-import." in p) else "retired credential source"
+        archive = ".migrated-" in p or ".sqlite-import." in p
+        if not archive and not retired:
+            continue  # an older OpenClaw still reads these files: AU002 judges their content
+        shown += 1
+        kind = "migration archive" if archive else "retired credential source"
         yield warned(f"{p} is a {kind}: plaintext credentials nothing uses any more", p, Location(path=p))
-    if not cs.retired:
+    if not shown:
         yield passed("no retired credential files or migration archives", "stores")
 
 

@@ -21,6 +21,7 @@ from clawfence.audit.facts.cells import CellsFacts, collect_cells
 from clawfence.audit.facts.config import ConfigFacts, ConfigLoadError, analyse, read_config
 from clawfence.audit.facts.credential_stores import (
     CredentialStoreFacts,
+    agent_dirs,
     retired_files,
     sqlite_auth_stores,
     unresolved_refs,
@@ -198,8 +199,9 @@ def collect(
         cfg = cfg.model_copy(update={"issues": cfg.issues + issues, "schema_version": used})
     logs = [Path(str(cfg.get("logging.file")))] if isinstance(cfg.get("logging.file"), str) else []
     files = collect_files(inst.state_dir, inst.config_path, cfg.includes, salt, logs, inst.home)
-    store_secrets, creds = sqlite_auth_stores(inst.state_dir, salt)
-    creds = creds.model_copy(update={"retired": retired_files(inst.state_dir),
+    agents = agent_dirs(inst.state_dir)
+    store_secrets, creds = sqlite_auth_stores(inst.state_dir, salt, agents)
+    creds = creds.model_copy(update={"retired": retired_files(inst.state_dir, agents),
                                      "unresolved": unresolved_refs(cfg, env, inst.state_dir, inst.config_path)})
     if store_secrets:
         files = files.model_copy(update={"stored_secrets": files.stored_secrets + store_secrets})

@@ -8,7 +8,7 @@ schema's ``fleet_cells`` table (tenant_id, created_at_ms, image, runtime, host_p
 in ``state/openclaw.sqlite``, and ``docs/cli/fleet.md`` (layout ``<state>/fleet/cells/<tenant>/`` and
 ``<state>/fleet/auth-profile-secrets/<tenant>/``, security profile, digest pinning).
 
-Cheap: nothing is read unless ``<state>/fleet`` exists; the registry is opened read-only; each cell config is
+Cheap: nothing is read unless ``<state>/fleet`` exists (one ``lstat``); the registry is opened read-only; each cell config is
 read with the bounded reader and summarised like the main config (secrets become salted fingerprints).
 """
 
@@ -111,11 +111,12 @@ def _registry(db: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
 
 def collect_cells(state_dir: Path, salt: bytes) -> CellsFacts | None:
     """Cells of ``state_dir``: registry rows plus every directory under ``fleet/cells``. ``None`` when the
-    state dir has no ``fleet`` directory and no registry rows."""
+    state dir has no ``fleet`` directory (``fleet create`` makes it; ``fleet rm --purge-data`` deletes the rows
+    with the data)."""
     root = state_dir / "fleet"
-    reg, err = _registry(state_dir / "state" / "openclaw.sqlite")
-    if not os.path.lexists(root) and not reg and err is None:
+    if not os.path.lexists(root):  # Fleet creates it with the first cell; the registry query costs a schema parse
         return None
+    reg, err = _registry(state_dir / "state" / "openclaw.sqlite")
     names = set(reg)
     scan_error: str | None = None
     cells_dir = root / "cells"

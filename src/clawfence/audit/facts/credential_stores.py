@@ -30,7 +30,6 @@ from clawfence.audit.facts.config import ConfigFacts
 from clawfence.audit.facts.files import StoredSecret, parse_auth_profiles
 
 RETIRED_NAMES = ("auth-profiles.json", "auth-state.json", "auth.json")
-MAX_AGENTS = 2000
 _REF_RE = re.compile(r"^SecretRef\((\w+):(.+)\)$")
 
 
@@ -84,16 +83,19 @@ def _query_json(db: Path, sql: str, arg: str) -> tuple[Any, str | None]:
         return None, f"{db}: store is not JSON ({exc})"
 
 
-def _agent_dirs(state_dir: Path) -> list[Path]:
+def agent_dirs(state_dir: Path) -> list[Path]:
+    """``<stateDir>/agents/<id>/agent`` for every agent directory (sorted; symlinked agent dirs skipped).
+    One directory scan, linear in the number of agents."""
     root = state_dir / "agents"
     out: list[Path] = []
     try:
-        for e in sorted(os.scandir(root), key=lambda e: e.name)[:MAX_AGENTS]:
-            if e.is_dir(follow_symlinks=False):
-                out.append(Path(e.path) / "agent")
+        with os.scandir(root) as it:
+            for e in it:
+                if e.is_dir(follow_symlinks=False):
+                    out.append(Path(e.path) / "agent")
     except OSError:
         pass
-    return out
+    return sorted(out)
 
 
 def _kinds(profiles: Any) -> Iterable[tuple[str, str]]:
@@ -112,9 +114,11 @@ def _kinds(profiles: Any) -> Iterable[tuple[str, str]]:
             yield prof["provider"].strip().lower(), kind
 
 
-def sqlite_auth_stores(state_dir: Path, salt: bytes) -> tuple[list[StoredSecret], CredentialStoreFacts]:
+def sqlite_auth_stores(state_dir: Path, salt: bytes, agents: list[Path] | None = None,
+                       ) -> tuple[list[StoredSecret], CredentialStoreFacts]:
     """Secrets of the shared store (``state/openclaw.sqlite``) and each agent store
-    (``agents/<id>/agent/openclaw-agent.sqlite``), keyed ``profiles.<id>.<field>`` like native reports them."""
+    (``agents/<id>/agent/openclaw-agent.sqlite``), keyed ``profiles.<id>.<field>`` like native reports them.
+    ``agents``: :func:`agent_dirs` when already listed."""
     stored: list[StoredSecret] = []
     stores: dict[str, int] = {}
     providers: dict[str, set[str]] = {}
@@ -123,7 +127,7 @@ def sqlite_auth_stores(state_dir: Path, salt: bytes) -> tuple[list[StoredSecret]
         (state_dir / "state" / "openclaw.sqlite",
          "SELECT value_json FROM config_machine_state WHERE state_key = ?", "authProfiles.store")]
     cands += [(d / "openclaw-agent.sqlite", "SELECT store_json FROM auth_profile_store WHERE store_key = ?", "primary")
-              for d in _agent_dirs(state_dir)]
+              for d in (agent_dirs(state_dir) if agents is None else agents)]
     for db, sql, arg in cands:
         if not db.is_file():
             continue
@@ -141,10 +145,11 @@ def sqlite_auth_stores(state_dir: Path, salt: bytes) -> tuple[list[StoredSecret]
                                         errors=errors)
 
 
-def retired_files(state_dir: Path) -> list[str]:
+def retired_files(state_dir: Path, agents: list[Path] | None = None) -> list[str]:
     """Retired credential sources and their migration archives that exist (native ``LEGACY_RESIDUE``)."""
     out: list[str] = []
-    places = [(d, RETIRED_NAMES) for d in _agent_dirs(state_dir)] + [(state_dir / "credentials", ("oauth.json",))]
+    dirs = agent_dirs(state_dir) if agents is None else agents
+    places = [(d, RETIRED_NAMES) for d in dirs] + [(state_dir / "credentials", ("oauth.json",))]
     for d, names in places:
         try:
             entries = sorted(os.listdir(d))

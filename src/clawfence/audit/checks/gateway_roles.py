@@ -20,7 +20,7 @@ from typing import Any
 from clawfence.audit.checks._util import agent_contexts, auth_mode, cfg, where
 from clawfence.audit.facts import Facts
 from clawfence.audit.registry import check
-from clawfence.core.model import Outcome, Severity, failed, passed, warned
+from clawfence.core.model import Outcome, Severity, failed, passed, skipped, warned
 
 KEY = "gateway.roles"
 REFS = ("https://docs.openclaw.ai/gateway/operator-scopes#named-operator-roles",
@@ -89,14 +89,14 @@ def default_role_least_privilege(facts: Facts) -> Iterator[Outcome]:
     or on the tailnet gets it at once. ``operator.admin`` there makes everyone an administrator (config edits,
     ``users.setRole``, every session: CRITICAL); pairing/approvals/talk secrets or ``sessions.others: "write"``
     let anyone approve devices and exec requests or act in other people's sessions (HIGH). A default that names
-    no definition leaves unassigned people with an undefined ceiling. Passes without ``gateway.roles``."""
+    no definition is skipped: the real CLI refuses that config (CF001). Passes without ``gateway.roles``."""
     dflt, defs = _roles(facts)
     if cfg(facts, KEY) is None:
         yield passed("gateway.roles not configured (solo or shared-secret gateway)", KEY)
         return
-    if dflt is None or dflt not in defs:
-        yield failed(f"gateway.roles.default {dflt!r} names no role definition", f"{KEY}.default",
-                     where(facts, f"{KEY}.default"), severity=Severity.MEDIUM)
+    if dflt is None or dflt not in defs:  # the real 2026.9.6 rejects this config ("must name a configured role")
+        yield skipped(f"gateway.roles.default {dflt!r} names no role definition: OpenClaw refuses this config "
+                      "(CF001 reports it)", f"{KEY}.default")
         return
     role = defs[dflt]
     key = f"{KEY}.definitions.{dflt}"

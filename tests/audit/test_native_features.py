@@ -81,6 +81,9 @@ def test_policy_collector_finds_the_workspace_file_and_checks_the_pin(tmp_path: 
     (state / "workspace" / "policy.jsonc").write_text(text.replace("false", "true"), encoding="utf-8")
     assert Status.FAIL in _run(state, "PL003")
     assert _run(state, "PL005") == {Status.WARN}
+    (state / "workspace" / "policy.jsonc").write_text(text, encoding="utf-8")
+    (state / "workspace" / "policy.jsonc").chmod(0o666)
+    assert _run(state, "PL003") == {Status.FAIL, Status.PASS}  # pin matches, but anyone can rewrite the file
 
 
 def test_policy_collector_reports_a_fifo_as_unreadable_not_missing(tmp_path: Path) -> None:

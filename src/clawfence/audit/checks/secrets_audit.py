@@ -17,7 +17,7 @@ from clawfence.audit.checks._util import cfg, where
 from clawfence.audit.facts import Facts
 from clawfence.audit.registry import check
 from clawfence.core import calver
-from clawfence.core.model import Location, Outcome, Severity, passed, warned
+from clawfence.core.model import Location, Outcome, Severity, passed, skipped, warned
 
 #: the release in which the JSON auth files are verified retired (the real CLI migrates them into SQLite)
 SQLITE_AUTH_SINCE = calver.CalVer("2026.9.6")
@@ -60,7 +60,7 @@ def no_retired_credential_files(facts: Facts) -> Iterator[Outcome]:
     older release still uses them as its live store."""
     cs = facts.credential_stores
     if cs is None:
-        yield passed("credential stores not collected (facts from an older snapshot)", "stores")
+        yield skipped("credential stores not collected (facts from an older snapshot)", "stores")
         return
     retired = _json_auth_retired(facts)
     shown = 0
@@ -99,7 +99,7 @@ def secret_refs_resolve(facts: Facts) -> Iterator[Outcome]:
     exec refs are not resolved (exec would run a command)."""
     cs = facts.credential_stores
     if cs is None:
-        yield passed("secret references not collected", "gateway")
+        yield skipped("secret references not collected (facts from an older snapshot)", "secrets")
         return
     for r in cs.unresolved:
         if r.placeholder:
@@ -134,7 +134,10 @@ def config_refs_not_shadowed(facts: Facts) -> Iterator[Outcome]:
     those)."""
     cs = facts.credential_stores
     provs = cfg(facts, "models.providers")
-    if cs is None or not isinstance(provs, dict):
+    if cs is None:
+        yield skipped("credential stores not collected (facts from an older snapshot)", "models.providers")
+        return
+    if not isinstance(provs, dict):
         yield passed("no model providers or credential stores to compare", "models.providers")
         return
     found = False

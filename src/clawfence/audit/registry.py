@@ -29,6 +29,7 @@ MODULE_PREFIX: dict[str, str] = {
     "trusted_proxy": "GW",
     "secrets": "AU",
     "secrets_native": "AU",
+    "secrets_audit": "AU",
     "channels": "CH",
     "channels_native": "CH",
     "sandbox": "SB",
@@ -45,6 +46,9 @@ MODULE_PREFIX: dict[str, str] = {
     "skills": "SK",
     "integrity": "BL",
     "probes": "NP",
+    "policy_native": "PL",
+    "gateway_roles": "RL",
+    "fleet_cells": "FC",
 }
 
 #: Retired check ids -> replacement id (old waivers still resolve).

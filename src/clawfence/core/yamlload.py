@@ -52,4 +52,5 @@ def compile_twin(text: str) -> str:
 #: Packaged YAML files that have compiled twins: (package, file name).
 COMPILED: tuple[tuple[str, str], ...] = (("clawfence.data", "guide-cncert.yaml"),
                                          ("clawfence.data", "manual-evidence.yaml"),
-                                         ("clawfence.data", "key-history.yaml"))
+                                         ("clawfence.data", "key-history.yaml"),
+                                         ("clawfence.data", "native-policy-map.yaml"))

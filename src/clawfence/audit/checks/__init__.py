@@ -9,18 +9,22 @@ from clawfence.audit.checks import (
     channels_native,
     config_schema,
     control_ui,
+    fleet_cells,
     fs,
     gateway,
+    gateway_roles,
     hooks,
     host,
     integrity,
     models,
     monitoring,
     native_audit,
+    policy_native,
     probes,
     runtime,
     sandbox,
     secrets,
+    secrets_audit,
     secrets_native,
     skills,
     tools,
@@ -33,7 +37,8 @@ from clawfence.core.guide import load as load_guide
 
 MODULES = (gateway, hooks, control_ui, secrets, channels, sandbox, tools, tools_reach, fs, host, config_schema,
            monitoring, updates, models, skills, integrity, probes, runtime, trusted_proxy,
-           native_audit, channels_native, secrets_native)
+           native_audit, channels_native, secrets_native, policy_native,
+           gateway_roles, fleet_cells, secrets_audit)
 
 
 @lru_cache(maxsize=1)

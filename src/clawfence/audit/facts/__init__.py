@@ -16,12 +16,21 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from clawfence.audit.facts.cells import CellsFacts, collect_cells
 from clawfence.audit.facts.config import ConfigFacts, ConfigLoadError, analyse, read_config
+from clawfence.audit.facts.credential_stores import (
+    CredentialStoreFacts,
+    agent_dirs,
+    retired_files,
+    sqlite_auth_stores,
+    unresolved_refs,
+)
 from clawfence.audit.facts.drift import DriftFacts
 from clawfence.audit.facts.files import FileFacts, collect_files
 from clawfence.audit.facts.fleet import FleetFacts
 from clawfence.audit.facts.host import HostFacts, VersionFacts, collect_host, collect_version
 from clawfence.audit.facts.locate import Installation, locate
+from clawfence.audit.facts.policy import PolicyFacts, analyse_policy, collect_policy
 from clawfence.audit.facts.probe import ProbeFacts
 from clawfence.audit.facts.schema import validate
 from clawfence.audit.facts.skills import SkillsFacts
@@ -64,6 +73,12 @@ class Facts(BaseModel, frozen=True):
     probe: ProbeFacts | None = None
     #: fleet-comparable credential fingerprints (only with a fleet salt; ``facts.fleet``)
     fleet: FleetFacts | None = None
+    #: OpenClaw's native Policy plugin and its policy.jsonc (None: not configured, no policy file)
+    policy: PolicyFacts | None = None
+    #: ``openclaw fleet`` tenant cells under the state dir (None: no fleet directory, no registry rows)
+    cells: CellsFacts | None = None
+    #: what ``openclaw secrets audit`` adds: SQLite auth stores, retired credential files, unresolved refs
+    credential_stores: CredentialStoreFacts | None = None
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, 2-space indent)."""
@@ -187,6 +202,12 @@ def collect(
         cfg = cfg.model_copy(update={"issues": cfg.issues + issues, "schema_version": used})
     logs = [Path(str(cfg.get("logging.file")))] if isinstance(cfg.get("logging.file"), str) else []
     files = collect_files(inst.state_dir, inst.config_path, cfg.includes, salt, logs, inst.home)
+    agents = agent_dirs(inst.state_dir)
+    store_secrets, creds = sqlite_auth_stores(inst.state_dir, salt, agents)
+    creds = creds.model_copy(update={"retired": retired_files(inst.state_dir, agents),
+                                     "unresolved": unresolved_refs(cfg, env, inst.state_dir, inst.config_path)})
+    if store_secrets:
+        files = files.model_copy(update={"stored_secrets": files.stored_secrets + store_secrets})
     return Facts(
         collected_at=datetime.now(UTC).isoformat(timespec="seconds"),
         home=str(inst.home),
@@ -200,6 +221,9 @@ def collect(
         exec_approvals=_exec_approvals(inst.home, inst.state_dir),
         pairing_allow=_pairing_allow(inst.state_dir),
         env_vars=sorted(k for k in env if k.startswith("OPENCLAW_")),
+        policy=collect_policy(cfg, inst.state_dir, inst.home),
+        cells=collect_cells(inst.state_dir, salt),
+        credential_stores=creds,
     )
 
 
@@ -212,7 +236,15 @@ def from_fixture(doc: Mapping[str, Any]) -> Facts:
     d.pop("note", None)
     raw = d.pop("config", None)
     version = d.pop("version", None)
+    policy_file = d.pop("policy_file", None)
     out: dict[str, Any] = {k: v for k, v in d.items()}
+    plugins = raw.get("plugins") if isinstance(raw, dict) else None
+    entries = plugins.get("entries") if isinstance(plugins, dict) else None
+    if policy_file is not None or (isinstance(entries, dict) and "policy" in entries):
+        # ``policy_file``: the text of <workspace>/policy.jsonc ("" = an empty file; absent = missing)
+        where = "/home/user/.openclaw/workspace/policy.jsonc"
+        out["policy"] = analyse_policy(plugins, policy_file, where if policy_file is not None else None,
+                                       [where]).model_dump(mode="json")
     if version is not None:
         out["version"] = {"version": version, "source": "fixture"}
     if raw is not None:
@@ -224,4 +256,5 @@ def from_fixture(doc: Mapping[str, Any]) -> Facts:
     return Facts.model_validate(out)
 
 
-__all__ += ["ConfigFacts", "DriftFacts", "FileFacts", "FleetFacts", "HostFacts", "ProbeFacts", "SkillsFacts", "VersionFacts"]
+__all__ += ["CellsFacts", "ConfigFacts", "CredentialStoreFacts", "DriftFacts", "FileFacts", "FleetFacts",
+            "HostFacts", "PolicyFacts", "ProbeFacts", "SkillsFacts", "VersionFacts"]

@@ -13,9 +13,9 @@ token auth with the token removed), ``docs/cli/fleet.md`` (storage layout, secur
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from collections.abc import Iterator
-from pathlib import Path
 
 from clawfence.audit.facts import Facts
 from clawfence.audit.facts.cells import TENANT_RE, DirFacts
@@ -31,14 +31,14 @@ def _none(facts: Facts) -> bool:
     return c is None or (not c.cells and not c.registry_error and not c.scan_error)
 
 
-def _dir_problem(d: DirFacts, expected_parent: Path, tenant: str) -> str | None:
+def _dir_problem(d: DirFacts, expected_parent: str, tenant: str) -> str | None:
     if not d.exists:
         return None
     if d.symlink:
         return f"{d.path} is a symlink (to {d.real or '?'}): Fleet refuses linked cell directories"
     if d.mode is not None and d.mode & 0o077:
         return f"{d.path} has mode {d.mode:o}: other users can reach the tenant's state"
-    if d.real and Path(d.real) != (expected_parent / tenant).resolve():
+    if d.real and posixpath.normpath(d.real) != posixpath.normpath(posixpath.join(expected_parent, tenant)):
         return f"{d.path} resolves to {d.real}, outside {expected_parent}"
     return None
 
@@ -70,7 +70,7 @@ def cell_state_private(facts: Facts) -> Iterator[Outcome]:
         yield passed("no openclaw fleet cells", KEY)
         return
     assert facts.cells is not None
-    root = Path(facts.cells.root)
+    root = facts.cells.root_real or facts.cells.root
     by_inode: dict[str, list[str]] = defaultdict(list)
     bad = False
     for c in facts.cells.cells:
@@ -80,7 +80,7 @@ def cell_state_private(facts: Facts) -> Iterator[Outcome]:
         probs = []
         if not TENANT_RE.match(c.tenant):
             probs.append(f"tenant id {c.tenant!r} is not one Fleet accepts")
-        for d, parent in ((c.data, root / "cells"), (c.auth, root / "auth-profile-secrets")):
+        for d, parent in ((c.data, posixpath.join(root, "cells")), (c.auth, posixpath.join(root, "auth-profile-secrets"))):
             why = _dir_problem(d, parent, c.tenant)
             if why:
                 probs.append(why)

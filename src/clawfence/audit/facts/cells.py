@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import stat
 from pathlib import Path
 from typing import Any
@@ -71,6 +70,8 @@ class CellsFacts(BaseModel, frozen=True):
     ``scan_error`` when ``fleet/cells`` cannot be listed (then only registered cells are known)."""
 
     root: str
+    #: ``root`` with symlinks resolved (where cell directories must resolve to); empty when unknown
+    root_real: str = ""
     mode: int | None = None
     cells: list[CellFacts] = Field(default_factory=list)
     registry_error: str | None = None
@@ -94,6 +95,8 @@ def _dir(path: Path) -> DirFacts:
 def _registry(db: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
     if not db.is_file():
         return {}, None
+    import sqlite3  # deferred: only installations with a database need it
+
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2)
         try:
@@ -149,4 +152,5 @@ def collect_cells(state_dir: Path, salt: bytes) -> CellsFacts | None:
             host_port=(row or {}).get("host_port"), registry_data_dir=(row or {}).get("data_dir"),
             data=_dir(data), auth=_dir(root / "auth-profile-secrets" / t), config_path=str(cfg_path), **info))
     rd = _dir(root)
-    return CellsFacts(root=str(root), mode=rd.mode, cells=cells, registry_error=err, scan_error=scan_error)
+    return CellsFacts(root=str(root), root_real=os.path.realpath(root), mode=rd.mode, cells=cells, registry_error=err,
+                      scan_error=scan_error)

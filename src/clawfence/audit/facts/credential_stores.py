@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -65,6 +64,8 @@ class CredentialStoreFacts(BaseModel, frozen=True):
 
 
 def _query_json(db: Path, sql: str, arg: str) -> tuple[Any, str | None]:
+    import sqlite3  # deferred: only installations with a database need it
+
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2)
         try:

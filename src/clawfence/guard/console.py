@@ -60,6 +60,7 @@ from urllib.parse import parse_qs, quote_plus, urlsplit
 
 from clawfence.core.redact import redact_assignments
 from clawfence.detect.privacy import scan_text
+from clawfence.guard import trust
 from clawfence.guard.approvals import ApprovalError, ApprovalRequest, ApprovalStore
 from clawfence.guard.trust import CallerRules, Peer
 from clawfence.guard.windows import DEFAULT_SIGNALS
@@ -85,23 +86,6 @@ SECURITY_HEADERS = (
 
 
 # ----------------------------------------------------------------------------------------------- peers
-def _proc_net_row(client: tuple[str, int], server: tuple[str, int]) -> tuple[int, int] | None:
-    """(uid, inode) of the client socket of a loopback TCP connection, from ``/proc/net/tcp{,6}``."""
-    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(name, encoding="ascii") as fh:
-                next(fh, None)
-                for line in fh:
-                    f = line.split()
-                    if len(f) < 10:
-                        continue
-                    if int(f[1].rsplit(":", 1)[1], 16) == client[1] and int(f[2].rsplit(":", 1)[1], 16) == server[1]:
-                        return int(f[7]), int(f[9])
-        except (OSError, ValueError):
-            continue
-    return None
-
-
 def _pid_of_inode(inode: int) -> int | None:
     """The pid holding socket ``inode`` (scans ``/proc/*/fd``; None when not visible to this process)."""
     target = f"socket:[{inode}]"
@@ -126,7 +110,7 @@ def _pid_of_inode(inode: int) -> int | None:
 def tcp_peer(client: tuple[str, int], server: tuple[str, int]) -> Peer | None:
     """The loopback TCP client as a :class:`Peer` (uid from ``/proc/net/tcp``; pid when it can be found, else
     None), or None when the connection cannot be found at all (the caller is then refused)."""
-    row = _proc_net_row(client, server)
+    row = trust.tcp_peer(client, server)
     if row is None:
         return None
     uid, inode = row

@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -27,7 +27,7 @@ from clawfence.core.yamlpos import YamlError, load_with_lines
 from clawfence.detect import selfprotect
 from clawfence.detect.calls import Decision, PathContext, ToolCall
 from clawfence.detect.classify import Settings
-from clawfence.guard.windows import Window, WindowModel, apply_windows, compile_windows
+from clawfence.guard.windows import DAYS, Window, WindowModel, apply_windows, check_timezone, compile_windows
 
 SIGNAL_KINDS = frozenset(
     [
@@ -39,7 +39,6 @@ SIGNAL_KINDS = frozenset(
         "unknown-tool",
     ]
 ) | frozenset(selfprotect.KINDS)
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class PolicyError(ValueError):
@@ -72,11 +71,7 @@ class TimeModel(_Strict):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {v!r}") from exc
-        return v
+        return check_timezone(v)
 
     @field_validator("days")
     @classmethod

@@ -152,24 +152,31 @@ def _hexport(addr: str) -> tuple[str, int]:
     return host, int(port, 16)
 
 
-def tcp_peer_uid(client: tuple[str, int], server: tuple[str, int]) -> int | None:
-    """Owner uid of the loopback TCP socket ``client`` connected to ``server`` (from ``/proc/net/tcp``/``tcp6``:
-    the row whose local port is the client's and remote port the server's), or None when not found."""
+def tcp_peer(client: tuple[str, int], server: tuple[str, int]) -> tuple[int, int] | None:
+    """``(uid, socket inode)`` of the loopback TCP socket ``client`` connected to ``server`` (from
+    ``/proc/net/tcp``/``tcp6``: the row whose local port is the client's and remote port the server's), or None
+    when not found or unreadable."""
     for name in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(name, encoding="ascii") as fh:
                 next(fh, None)
                 for line in fh:
                     f = line.split()
-                    if len(f) < 8:
+                    if len(f) < 10:
                         continue
                     _, lport = _hexport(f[1])
                     _, rport = _hexport(f[2])
                     if lport == client[1] and rport == server[1]:
-                        return int(f[7])
-        except OSError:
+                        return int(f[7]), int(f[9])
+        except (OSError, ValueError):
             continue
     return None
+
+
+def tcp_peer_uid(client: tuple[str, int], server: tuple[str, int]) -> int | None:
+    """Owner uid of the loopback TCP socket ``client`` connected to ``server`` (see :func:`tcp_peer`), or None."""
+    row = tcp_peer(client, server)
+    return row[0] if row else None
 
 
 def _status(pid: int) -> dict[str, str]:

@@ -33,6 +33,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from clawfence.detect.calls import Decision
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def check_timezone(v: str) -> str:
+    """``v`` when it names an IANA time zone; ValueError (one line) otherwise. Shared by rule ``time`` and windows."""
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {v!r}") from exc
+    return v
 #: signals of asks that count as high impact when a window names neither ``signals`` nor ``rules``
 DEFAULT_SIGNALS = ("high-impact", "mass-delete", "financial", "config-change", "privilege")
 
@@ -70,11 +79,7 @@ class WindowModel(BaseModel):
     @field_validator("tz")
     @classmethod
     def _tz(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {v!r}") from exc
-        return v
+        return check_timezone(v)
 
     @field_validator("days")
     @classmethod

@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CLAWFENCE_SHARED", ROOT.parent / "shared"))
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load_script(stem: str) -> ModuleType:
+    """``scripts/<stem>.py`` as a module, loaded by path once and registered in ``sys.modules`` (its dataclasses
+    need that) as ``clawfence_script_<stem>``."""
+    name = f"clawfence_script_{stem}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{stem}.py")
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def script() -> Callable[[str], ModuleType]:
+    """:func:`load_script`, for tests of the scripts under ``scripts/``."""
+    return load_script
 
 
 @pytest.fixture(scope="session")

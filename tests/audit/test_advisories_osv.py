@@ -7,8 +7,9 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -174,21 +175,10 @@ def test_up001_pass_names_data_date() -> None:
     assert f.status == Status.PASS and "data as of" in f.detail
 
 
-def _build_script() -> Any:
-    import importlib.util
-    root = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location("clawfence_build_advisories", root / "scripts" / "build_advisories.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["clawfence_build_advisories"] = mod   # dataclasses need the module registered
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_bundle_holds_every_transcribed_record_with_its_fixed_version() -> None:
+def test_bundle_holds_every_transcribed_record_with_its_fixed_version(script: Callable[[str], ModuleType]) -> None:
     """No record of the committed source tables is lost or given another fixed version by the build (the
     Komlock input is not in the repo, so the bundle is compared with the tables, not rebuilt)."""
-    b = _build_script()
+    b = script("build_advisories")
     data = adv.load_data(None)
     by_id = {i: a for a in data.advisories for i in a.ids()}
     checked = 0

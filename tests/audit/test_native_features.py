@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -31,17 +32,6 @@ REAL_TEXT = ('// c\n{"gateway":{"exposure":{"allowNonLoopbackBind":false}}, "too
              '"scopes":{"a-b":{"agentIds":["x"], "tools":{"denyTools":["exec"]}}, "a_b":{"agentIds":["y"],'
              '"tools":{"denyTools":["exec"]}}, "aB":{"agentIds":["z"],"tools":{"denyTools":["exec"]}}}}')
 REAL_HASH = "sha256:00411d6183a06f66ffbbc62fdbf55477619259e9e369c807f50bea43df0e9319"
-
-
-def _parity() -> ModuleType:
-    name = "clawfence_parity_script"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "parity.py")
-        assert spec and spec.loader
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
 
 
 def test_policy_hash_matches_what_the_real_openclaw_printed() -> None:
@@ -180,8 +170,8 @@ def test_guide_baseline_policy_passes_our_own_comparison() -> None:
     assert guide_gaps(json5.loads(text)) == []
 
 
-def test_docs_parity_policy_section_matches_the_installed_dist() -> None:
-    p = _parity()
+def test_docs_parity_policy_section_matches_the_installed_dist(script: Callable[[str], ModuleType]) -> None:
+    p = script("parity")
     if not Path(p.DIST).is_dir():
         pytest.skip(f"real OpenClaw dist not installed at {p.DIST}")
     ids = p.native_policy_ids(Path(p.DIST))

@@ -4,8 +4,6 @@ Every native critical checkId must be covered by a failing/warning clawfence che
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -22,20 +20,10 @@ INSTALLS = ["real-insecure", "ref-b4-insecure-noauth-valid"]
 FOUNDATION = {"GW001", "GW002", "FS001", "CF001"}
 
 
-def _parity() -> ModuleType:
-    name = "clawfence_parity_script"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "parity.py")
-        assert spec and spec.loader
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
-def compared(rcenv: ModuleType, rc_tmp: Callable[[str], Path]) -> tuple[ModuleType, list[Any], list[Any]]:
-    parity = _parity()
+def compared(rcenv: ModuleType, rc_tmp: Callable[[str], Path],
+             script: Callable[[str], ModuleType]) -> tuple[ModuleType, list[Any], list[Any]]:
+    parity = script("parity")
     root = rc_tmp("parity")
     root.mkdir(parents=True)
     insts = parity.installations(root, INSTALLS)

@@ -4,8 +4,6 @@ an enabled plugin without policy.jsonc is ``policy/policy-jsonc-missing`` for bo
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -23,16 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures" / "checks"
 
 
-def _mod() -> ModuleType:
-    name = "clawfence_parity_policy_script"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "parity_policy.py")
-        assert spec and spec.loader
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
-
 
 @pytest.mark.parametrize(("fixture", "native_id", "ours"), [
     ("PL003/pass-pinned", None, Status.PASS),
@@ -40,8 +28,8 @@ def _mod() -> ModuleType:
     ("PL001/warn-enabled-no-file", "policy/policy-jsonc-missing", Status.WARN),
 ])
 def test_native_policy_check_agrees(rcenv: ModuleType, rc_tmp: Callable[[str], Path], fixture: str,
-                                    native_id: str | None, ours: Status) -> None:
-    pp = _mod()
+                                    native_id: str | None, ours: Status, script: Callable[[str], ModuleType]) -> None:
+    pp = script("parity_policy")
     doc = yaml.safe_load((FIX / f"{fixture}.yaml").read_text(encoding="utf-8"))
     c = by_id(fixture.split("/")[0])
     assert c is not None

@@ -4,8 +4,6 @@ finding has a clawfence fail/warn finding at the same file and key, and every fi
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -16,20 +14,10 @@ pytestmark = pytest.mark.realclaw
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _mod() -> ModuleType:
-    name = "clawfence_parity_secrets_script"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "parity_secrets.py")
-        assert spec and spec.loader
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
-
 
 def test_every_native_secrets_finding_has_a_clawfence_finding_at_the_same_place(
-        rcenv: ModuleType, rc_tmp: Callable[[str], Path]) -> None:
-    ps = _mod()
+        rcenv: ModuleType, rc_tmp: Callable[[str], Path], script: Callable[[str], ModuleType]) -> None:
+    ps = script("parity_secrets")
     root = rc_tmp("secrets-parity")
     root.mkdir(parents=True)
     res = ps.run_all(root, ("planted", "migrated"))

@@ -374,11 +374,8 @@ def fold(text: str) -> list[tuple[int, str]]:
     for m in re.finditer(r"\b([A-Za-z0-9+/]{16,400}={0,2})", t):  # short base64 the payload finder skips
         s = m.group(1)
         if len(s) % 4 == 0:
-            try:
-                d = base64.b64decode(s, validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError, ValueError):
-                continue
-            if d.isprintable() and re.search(r"[/.:| ]", d):
+            d = _b64_text(s)
+            if d is not None and re.search(r"[/.:| ]", d):
                 out.append((ln(m.start()), d))
     return out
 
